@@ -4,6 +4,7 @@
 //   kernel/**/*.worker.ts              -> dist/<name>.worker.js   (worker threads the kernel starts)
 //   extension/extension.ts             -> dist/extension.js       (the VS Code extension host side)
 //   extension/renderers/<name>/index.ts -> dist/renderers/<name>.js (notebook renderers, browser ESM)
+//   **/<name>.page.ts                  -> dist/<name>.page.js     (scripts for standalone pages, browser IIFE)
 import * as esbuild from "esbuild";
 import { existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -38,10 +39,16 @@ if (existsSync("extension/renderers")) {
   }
 }
 
+const pageEntries = {};
+for (const dir of ["kernel", "extension"]) {
+  for (const page of files(dir, (p) => p.endsWith(".page.ts"))) pageEntries[basename(page, ".ts")] = page;
+}
+
 const common = { bundle: true, sourcemap: production ? false : "linked", minify: production, logLevel: "warning", legalComments: "none" };
 const builds = [
   { ...common, entryPoints: nodeEntries, outdir: "dist", platform: "node", format: "cjs", target: "node20", external: nodeExternal },
-  { ...common, entryPoints: rendererEntries, outdir: "dist/renderers", platform: "browser", format: "esm", target: "es2022" },
+  { ...common, entryPoints: rendererEntries, outdir: "dist/renderers", platform: "browser", format: "esm", target: "es2022", splitting: true, chunkNames: "chunks/[name]-[hash]" },
+  { ...common, entryPoints: pageEntries, outdir: "dist", platform: "browser", format: "iife", target: "es2022" },
 ];
 
 if (watch) {
