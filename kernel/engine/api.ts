@@ -1,0 +1,36 @@
+/**
+ * Types of the globals every cell sees (display, clearOutput, input). The runtime implements them
+ * in kernel/engine/display-api.ts; the compiler shows them to cells through globals.d.ts.
+ */
+
+export interface DisplayOptions {
+  /** Shows the value under this display id, so a later `update` replaces it in place. */
+  id?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface DisplayHandle {
+  readonly id: string;
+  /** Replaces what this handle shows, wherever it is shown (update_display_data). */
+  update(value: unknown): void;
+}
+
+export interface Display {
+  (value: unknown, options?: DisplayOptions): DisplayHandle;
+  html(html: string, options?: DisplayOptions): DisplayHandle;
+  markdown(markdown: string, options?: DisplayOptions): DisplayHandle;
+  svg(svg: string, options?: DisplayOptions): DisplayHandle;
+  /** PNG bytes, or a base64 string of them. */
+  png(png: Uint8Array | string, options?: DisplayOptions): DisplayHandle;
+  json(value: unknown, options?: DisplayOptions): DisplayHandle;
+  /** A raw MIME bundle, e.g. { "text/latex": "$x^2$" }. */
+  bundle(data: Record<string, unknown>, options?: DisplayOptions): DisplayHandle;
+}
+
+/** Clears the cell's output; with `wait`, only when the next output arrives (no flicker). */
+export type ClearOutput = (options?: { wait?: boolean }) => void;
+
+export interface Input {
+  (prompt?: string): Promise<string>;
+  password(prompt?: string): Promise<string>;
+}
