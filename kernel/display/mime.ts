@@ -2,6 +2,7 @@
  * The display layer's one entry point: turning any value into a Jupyter MIME bundle.
  * Order: objects that describe themselves with Symbol.for("Jupyter.display"), then the
  * formatters registered for rich kinds (tensors, models…), then text/plain.
+ * An object whose Jupyter.display method returns null shows nothing (e.g. a display handle).
  */
 import { inspect } from "node:util";
 
@@ -27,12 +28,13 @@ export function plainText(value: unknown): string {
   return typeof value === "string" ? inspect(value) : inspect(value, { depth: 4, colors: false, maxArrayLength: 100, breakLength: 100 });
 }
 
-export function toDisplay(value: unknown): DisplayPayload {
+export function toDisplay(value: unknown): DisplayPayload | undefined {
   if (value !== null && (typeof value === "object" || typeof value === "function")) {
     const own = (value as { [JUPYTER_DISPLAY]?: () => unknown })[JUPYTER_DISPLAY];
     if (typeof own === "function") {
-      const bundle = own.call(value) as MimeBundle | DisplayPayload;
-      if (bundle && typeof bundle === "object") {
+      const bundle = own.call(value) as MimeBundle | DisplayPayload | null;
+      if (bundle === null) return undefined;
+      if (typeof bundle === "object") {
         if ("data" in bundle && typeof bundle.data === "object") return bundle as DisplayPayload;
         return { data: { "text/plain": plainText(value), ...bundle }, metadata: {} };
       }

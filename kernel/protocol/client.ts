@@ -175,6 +175,12 @@ export interface LaunchOptions {
   args?: string[];
   /** Receives the kernel's stderr (its log). */
   onLog?: (text: string) => void;
+  /** The program that runs the CLI; default: this process's node (in an editor, with ELECTRON_RUN_AS_NODE set by the caller). */
+  executable?: string;
+  /** The CLI script; default: cliPath(). Source-run callers (tests under tsx) point it at dist/cli.js. */
+  cli?: string;
+  /** How long to wait for the first kernel_info reply; default 30 s. */
+  readyTimeoutMs?: number;
 }
 
 export interface RunningKernel {
@@ -194,7 +200,7 @@ export function cliPath(): string {
 /** Starts `glassbox kernel` in a child process with a fresh connection file and waits until it answers. */
 export async function launchKernel(options: LaunchOptions = {}): Promise<RunningKernel> {
   const { path, info } = await writeConnectionFile();
-  const child = spawn(process.execPath, [cliPath(), "kernel", path, ...(options.args ?? [])], {
+  const child = spawn(options.executable ?? process.execPath, [options.cli ?? cliPath(), "kernel", path, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -207,13 +213,15 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Running
   };
   child.stdout?.on("data", onData);
   child.stderr?.on("data", onData);
-  const exited = new Promise<never>((_, reject) =>
-    child.once("exit", (code, signal) => reject(new Error(`The kernel exited during startup (${signal ?? `code ${code}`}).\n${log.trim()}`))),
-  );
+  const exited = new Promise<never>((_, reject) => {
+    child.once("exit", (code, signal) => reject(new Error(`The kernel exited during startup (${signal ?? `code ${code}`}).\n${log.trim()}`)));
+    // A program that cannot be spawned (ENOENT, EACCES) emits "error", not "exit"; unhandled it would throw.
+    child.once("error", (e) => reject(new Error(`The kernel could not be started: ${e.message}`)));
+  });
   const client = new KernelClient(info);
   let kernelInfo: Message;
   try {
-    kernelInfo = await Promise.race([client.waitReady(), exited]);
+    kernelInfo = await Promise.race([client.waitReady(options.readyTimeoutMs), exited]);
   } catch (e) {
     client.close();
     child.kill("SIGKILL");

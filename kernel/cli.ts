@@ -1,0 +1,87 @@
+/**
+ * The `glassbox` command:
+ *   glassbox kernel <connection-file>     run the Jupyter kernel (what kernel.json starts)
+ *   glassbox install [--user|--sys-prefix|--prefix DIR] [--name N] [--display-name D]
+ *   glassbox run <notebook.ipynb> [-o out.ipynb] [--html report.html] [--timeout s] [--allow-errors]
+ *   glassbox --version
+ */
+import { startCompiler } from "./engine/passthrough-compiler";
+import { installKernelspec, type InstallOptions } from "./install";
+import { startKernel } from "./kernel";
+import { runCommand } from "./run/command";
+
+declare const GLASSBOX_VERSION: string | undefined;
+const version: string = typeof GLASSBOX_VERSION === "string" ? GLASSBOX_VERSION : require("../package.json").version;
+
+const USAGE = `Usage:
+  glassbox kernel <connection-file>
+  glassbox install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name NAME]
+  glassbox run <notebook.ipynb> [-o out.ipynb] [--html report.html] [--timeout SECONDS] [--allow-errors]
+  glassbox --version`;
+
+function fail(message: string): never {
+  process.stderr.write(`glassbox: ${message}\n`);
+  process.exit(2);
+}
+
+function parseInstall(args: string[]): InstallOptions {
+  const options: InstallOptions = { scope: "user", name: "glassbox", displayName: "Glassbox (TypeScript)" };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const value = () => args[++i] ?? fail(`${arg} needs a value.\n${USAGE}`);
+    if (arg === "--user") options.scope = "user";
+    else if (arg === "--sys-prefix") options.scope = "sys-prefix";
+    else if (arg === "--prefix") {
+      options.scope = "prefix";
+      options.prefix = value();
+    } else if (arg.startsWith("--prefix=")) {
+      options.scope = "prefix";
+      options.prefix = arg.slice("--prefix=".length);
+    } else if (arg === "--name") options.name = value();
+    else if (arg === "--display-name") options.displayName = value();
+    else fail(`unknown option ${arg}.\n${USAGE}`);
+  }
+  if (!/^[\w.-]+$/.test(options.name)) fail(`kernel names may use letters, digits, '.', '_' and '-' only (got "${options.name}").`);
+  return options;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case "kernel": {
+      if (!args[0]) fail(`kernel needs the connection file.\n${USAGE}`);
+      await startKernel({ connectionFile: args[0], version, compiler: startCompiler() });
+      return -1; // keeps running
+    }
+    case "install": {
+      const dir = installKernelspec(parseInstall(args), __filename);
+      process.stdout.write(`Installed the Glassbox kernelspec in ${dir}\n`);
+      return 0;
+    }
+    case "run":
+      return runCommand(args);
+    case "--version":
+    case "-v":
+    case "version":
+      process.stdout.write(`${version}\n`);
+      return 0;
+    case undefined:
+    case "--help":
+    case "-h":
+    case "help":
+      process.stdout.write(`Glassbox ${version}: deep learning in TypeScript notebooks.\n${USAGE}\n`);
+      return 0;
+    default:
+      fail(`unknown command "${command}".\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`glassbox: ${(e as Error).message ?? e}\n`);
+    process.exit(1);
+  },
+);

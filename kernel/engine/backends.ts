@@ -1,0 +1,95 @@
+/**
+ * Chooses the fastest TensorFlow.js backend present, and remembers why each faster one was
+ * skipped, so the banner and `%backend` can tell the user exactly what runs and why.
+ */
+import type * as tfjs from "@tensorflow/tfjs";
+
+export interface BackendCandidate {
+  /** The name TensorFlow.js knows the backend by. */
+  name: string;
+  /** How users know it. */
+  label: string;
+  /** Registers the backend with tf; returns a sentence saying why it cannot, or null when it can. */
+  load(tf: typeof tfjs): Promise<string | null>;
+}
+
+export interface BackendChoice {
+  name: string;
+  label: string;
+  skipped: { label: string; reason: string }[];
+}
+
+/** Turns a failed require of an optional package into a reason a user can act on. */
+export function loadFailure(pkg: string, error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e?.code === "MODULE_NOT_FOUND" && String(e.message).includes(pkg)) return `not installed (npm install ${pkg})`;
+  const message = String(e?.message ?? error).split("\n")[0];
+  if (/libcud|cuda|cudnn/i.test(message)) return `CUDA runtime not found (${message})`;
+  if (/libtensorflow/i.test(message)) return `libtensorflow did not load (${message})`;
+  return `failed to load (${message})`;
+}
+
+function optionalPackage(pkg: string): BackendCandidate["load"] {
+  return async () => {
+    try {
+      require(pkg);
+      return null;
+    } catch (e) {
+      return loadFailure(pkg, e);
+    }
+  };
+}
+
+export function defaultCandidates(extra: { native?: BackendCandidate["load"]; wasmTraining?: (tf: typeof tfjs) => void } = {}): BackendCandidate[] {
+  return [
+    { name: "tensorflow", label: "tensorflow (CUDA)", load: optionalPackage("@tensorflow/tfjs-node-gpu") },
+    { name: "tensorflow", label: "tensorflow (CPU)", load: optionalPackage("@tensorflow/tfjs-node") },
+    ...(extra.native ? [{ name: "native", label: "native (libtorch)", load: extra.native }] : []),
+    {
+      name: "wasm",
+      label: "wasm",
+      load: async (tf) => {
+        try {
+          require("@tensorflow/tfjs-backend-wasm");
+          extra.wasmTraining?.(tf);
+          return null;
+        } catch (e) {
+          return loadFailure("@tensorflow/tfjs-backend-wasm", e);
+        }
+      },
+    },
+    { name: "cpu", label: "cpu (pure JavaScript)", load: async () => null },
+  ];
+}
+
+/** Tries candidates fastest first; `preferred` (GLASSBOX_BACKEND or %backend) goes first when given. */
+export async function chooseBackend(tf: typeof tfjs, candidates: BackendCandidate[], preferred?: string): Promise<BackendChoice> {
+  const skipped: BackendChoice["skipped"] = [];
+  const ordered = preferred ? [...candidates.filter((c) => c.name === preferred), ...candidates.filter((c) => c.name !== preferred)] : candidates;
+  if (preferred && !candidates.some((c) => c.name === preferred)) {
+    skipped.push({ label: preferred, reason: `unknown backend; known: ${[...new Set(candidates.map((c) => c.name))].join(", ")}` });
+  }
+  for (const candidate of ordered) {
+    const reason = await candidate.load(tf);
+    if (reason) {
+      skipped.push({ label: candidate.label, reason });
+      continue;
+    }
+    try {
+      if (await tf.setBackend(candidate.name)) {
+        await tf.ready();
+        return { name: candidate.name, label: candidate.label, skipped };
+      }
+      skipped.push({ label: candidate.label, reason: "registered but failed to initialise" });
+    } catch (e) {
+      skipped.push({ label: candidate.label, reason: `failed to initialise (${(e as Error).message})` });
+    }
+  }
+  return { name: tf.getBackend(), label: tf.getBackend(), skipped };
+}
+
+export function describeBackend(choice: BackendChoice): string {
+  const lines = [`Tensor backend: ${choice.label}`];
+  for (const s of choice.skipped) lines.push(`  skipped ${s.label}: ${s.reason}`);
+  return lines.join("\n");
+}

@@ -1,0 +1,102 @@
+/**
+ * Magics: lines at the top of a cell that start with `%` or `!`. They run before the cell's code.
+ *   %time <code>      run one line of code and print how long it took; %%time times the whole cell
+ *   %backend [name]   show the tensor backend and why faster ones were skipped, or switch to <name>
+ *   %memory           tensors and bytes alive, and the change since the previous cell
+ *   %install <pkg…>   npm install packages next to the notebook
+ *   %typecheck [on|report|off]   on: type errors stop the cell (default); report: show them and run anyway
+ *   !<command>        run a shell command in the notebook's folder
+ */
+import { spawn } from "node:child_process";
+
+export interface MagicHost {
+  cwd(): string;
+  write(name: "stdout" | "stderr", text: string): void;
+  backendReport(): string;
+  switchBackend(name: string): Promise<string>;
+  memoryReport(): string;
+  setTypecheck(mode: "on" | "report" | "off"): void;
+  typecheckMode(): "on" | "report" | "off";
+}
+
+export interface ParsedCell {
+  /** Magic lines in order (without the leading % or !, with their kind). */
+  magics: { kind: "line" | "shell"; name: string; args: string }[];
+  /** The code to compile, with magic lines blanked so that line numbers stay the user's. */
+  code: string;
+  /** %%time on the first line. */
+  timeCell: boolean;
+}
+
+export class MagicError extends Error {}
+
+export function parseMagics(source: string): ParsedCell {
+  const lines = source.split("\n");
+  const magics: ParsedCell["magics"] = [];
+  let timeCell = false;
+  let i = 0;
+  if (/^%%time\s*$/.test(lines[0] ?? "")) {
+    timeCell = true;
+    lines[0] = "";
+    i = 1;
+  }
+  for (; i < lines.length; i++) {
+    const line = lines[i];
+    if (/^\s*$/.test(line)) continue;
+    const shell = /^!(.*)$/.exec(line);
+    const magic = /^%(\w+)\s*(.*)$/.exec(line);
+    if (shell) magics.push({ kind: "shell", name: "!", args: shell[1] });
+    else if (magic && magic[1] !== "time") magics.push({ kind: "line", name: magic[1], args: magic[2].trim() });
+    else if (magic) {
+      // %time <code>: the rest of the line is code, timed.
+      magics.push({ kind: "line", name: "time", args: "" });
+      lines[i] = magic[2];
+      break;
+    } else break;
+    lines[i] = "";
+  }
+  return { magics, code: lines.join("\n"), timeCell: timeCell || magics.some((m) => m.name === "time") };
+}
+
+function runShell(command: string, host: MagicHost): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, { shell: true, cwd: host.cwd(), stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (d: Buffer) => host.write("stdout", d.toString()));
+    child.stderr.on("data", (d: Buffer) => host.write("stderr", d.toString()));
+    child.on("error", (e) => host.write("stderr", `${e.message}\n`));
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
+
+export async function runMagic(magic: ParsedCell["magics"][number], host: MagicHost): Promise<void> {
+  if (magic.kind === "shell") {
+    const code = await runShell(magic.args, host);
+    if (code !== 0) host.write("stderr", `(exit code ${code})\n`);
+    return;
+  }
+  switch (magic.name) {
+    case "time":
+      return;
+    case "backend":
+      host.write("stdout", (magic.args ? await host.switchBackend(magic.args) : host.backendReport()) + "\n");
+      return;
+    case "memory":
+      host.write("stdout", host.memoryReport() + "\n");
+      return;
+    case "install": {
+      if (!magic.args) throw new MagicError("%install needs package names, e.g. %install lodash-es");
+      const code = await runShell(`npm install --no-audit --no-fund ${magic.args}`, host);
+      if (code !== 0) throw new MagicError(`npm install failed (exit code ${code}); see the messages above.`);
+      return;
+    }
+    case "typecheck": {
+      const mode = magic.args || "";
+      if (mode === "on" || mode === "report" || mode === "off") host.setTypecheck(mode);
+      else if (mode) throw new MagicError(`%typecheck takes on, report or off (got "${mode}").`);
+      host.write("stdout", `Type checking: ${host.typecheckMode()}\n`);
+      return;
+    }
+    default:
+      throw new MagicError(`Unknown magic %${magic.name}. Available: %time, %%time, %backend, %memory, %install, %typecheck, !command.`);
+  }
+}

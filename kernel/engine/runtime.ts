@@ -1,0 +1,314 @@
+/**
+ * The cell engine on the main thread: compiles each cell (TypeScript, in the compiler worker),
+ * runs it in V8's REPL mode, and reports results, displays and errors for the cell it belongs to.
+ */
+import { readFileSync } from "node:fs";
+import { getHeapStatistics } from "node:v8";
+import type * as tfjs from "@tensorflow/tfjs";
+import type { EngineEvent, EngineNotice, EngineRequest, ExecuteCall, InterruptReason } from "../protocol/engine-link";
+import type { JSONObject } from "../protocol/wire";
+import { toDisplay } from "../display/mime";
+import { chooseBackend, describeBackend, type BackendCandidate, type BackendChoice } from "./backends";
+import { CommRegistry } from "./comms";
+import type { CellCompiler, CellDiagnostic } from "./compiler/types";
+import { createDisplayApi } from "./display-api";
+import { CellRegistry, formatError, KernelMessageError, type ErrorContent } from "./errors";
+import { disconnectInspector, evaluate } from "./evaluate";
+import { parseMagics, runMagic, type MagicHost } from "./magics";
+import { kernelRoot, ModuleLoader } from "./modules";
+import { Output, type CellContext } from "./output";
+
+export interface EngineOptions {
+  cwd: string;
+  version: string;
+  post: (event: EngineEvent) => void;
+  compiler: CellCompiler;
+  tf: typeof tfjs;
+  backends: BackendCandidate[];
+  /** GLASSBOX_BACKEND: a backend to try first. */
+  preferredBackend?: string;
+  /** Hooks for the rich display layer and other parts that add globals (explain, training curves…). */
+  extend?: (engine: Engine) => void;
+}
+
+type TypecheckMode = "on" | "report" | "off";
+
+const INTERRUPT_MESSAGES: Record<InterruptReason, [string, string]> = {
+  user: ["KeyboardInterrupt", "The cell was interrupted. Everything defined before it is still there."],
+  timeout: ["TimeoutError", "The cell ran past its time limit and was stopped. Everything defined before it is still there."],
+  memory: [
+    "MemoryError",
+    "The cell was stopped because the kernel was about to run out of memory. Earlier variables are kept; free large values (set them to null, tf.dispose, tf.tidy) or work on smaller batches.",
+  ],
+};
+
+export class Engine {
+  readonly output: Output;
+  readonly cells = new CellRegistry();
+  readonly comms: CommRegistry;
+  readonly loader: ModuleLoader;
+  readonly log: (line: string) => void;
+  private readonly tf: typeof tfjs;
+  private backend!: BackendChoice;
+  private typecheck: TypecheckMode = "on";
+  private silentCount = 0;
+  private lastMemory = { numTensors: 0, numBytes: 0 };
+  private running: { parent: string; stop: (reason: InterruptReason) => void; onStop: Set<() => void> } | null = null;
+  private pendingInput: { resolve: (value: string) => void; reject: (e: Error) => void } | null = null;
+
+  constructor(private readonly options: EngineOptions) {
+    this.tf = options.tf;
+    this.output = new Output((parent, msgType, content, metadata) => options.post({ type: "iopub", parent, msgType, content, metadata }));
+    this.log = this.output.captureProcessStreams();
+    this.comms = new CommRegistry((msgType, content, metadata, buffers) => options.post({ type: "iopub", parent: this.output.parent(), msgType, content, metadata, buffers }));
+    this.loader = new ModuleLoader(options.cwd, { "@tensorflow/tfjs": options.tf });
+  }
+
+  /** Things that must stop when the running cell is interrupted (training loops, timers…). */
+  onInterrupt(stop: () => void): () => void {
+    const running = this.running;
+    running?.onStop.add(stop);
+    return () => running?.onStop.delete(stop);
+  }
+
+  async init(): Promise<void> {
+    this.backend = await chooseBackend(this.tf, this.options.backends, this.options.preferredBackend);
+    const { display, clearOutput, input } = createDisplayApi(this.output, {
+      ask: (parent, prompt, password) =>
+        new Promise<string>((resolve, reject) => {
+          this.pendingInput = { resolve, reject };
+          this.options.post({ type: "input_request", parent, prompt, password });
+        }),
+    });
+    Object.assign(globalThis, {
+      tf: this.tf,
+      display,
+      clearOutput,
+      input,
+      comms: this.comms,
+      require: this.loader.require,
+      __glassbox: { import: this.loader.import },
+    });
+    this.options.extend?.(this);
+    this.installSafetyNets();
+    const tsVersion = (JSON.parse(readFileSync(require.resolve("typescript/package.json", { paths: [kernelRoot()] }), "utf8")) as { version: string }).version;
+    this.options.post({
+      type: "ready",
+      banner: `Glassbox ${this.options.version}: TypeScript ${tsVersion} on TensorFlow.js ${this.tf.version.tfjs}\n${describeBackend(this.backend)}`,
+      backend: this.backend.name,
+      typescriptVersion: tsVersion,
+      heapLimit: getHeapStatistics().heap_size_limit,
+    });
+  }
+
+  /** Errors nobody awaited still belong to a cell: show them there instead of killing the kernel. */
+  private installSafetyNets(): void {
+    const report = (label: string, error: unknown) => {
+      const { ename, evalue, traceback } = formatError(error, this.cells);
+      void ename;
+      void evalue;
+      this.output.stream("stderr", `${label}\n${traceback.join("\n")}\n`);
+    };
+    process.on("uncaughtException", (error) => report("Uncaught exception (from a timer or callback):", error));
+    process.on("unhandledRejection", (reason) => report("Unhandled promise rejection (a promise nobody awaited failed):", reason));
+  }
+
+  handle(message: EngineRequest | EngineNotice): void {
+    switch (message.type) {
+      case "execute":
+        void this.execute(message).then((content) => this.reply(message.id, content));
+        return;
+      case "complete":
+        void this.answer(message.id, () => this.options.compiler.complete(message.code, message.cursorPos), { matches: [], cursor_start: message.cursorPos, cursor_end: message.cursorPos, metadata: {} });
+        return;
+      case "inspect":
+        void this.answer(message.id, () => this.options.compiler.inspect(message.code, message.cursorPos, message.detailLevel), { found: false, data: {} });
+        return;
+      case "is_complete":
+        void this.answer(message.id, () => this.options.compiler.isComplete(message.code), { status: "unknown" });
+        return;
+      case "comm_info":
+        this.reply(message.id, { comms: this.comms.info(message.targetName) });
+        return;
+      case "comm_open":
+        this.guard(() => this.comms.opened(message.commId, message.targetName, message.data));
+        this.reply(message.id, {});
+        return;
+      case "comm_msg":
+        this.guard(() => this.comms.message(message.commId, message.data, message.buffers));
+        this.reply(message.id, {});
+        return;
+      case "comm_close":
+        this.guard(() => this.comms.closed(message.commId, message.data));
+        this.reply(message.id, {});
+        return;
+      case "interrupt":
+        this.options.post({ type: "interrupt_ack" });
+        this.running?.stop(message.reason);
+        return;
+      case "input_reply":
+        this.pendingInput?.resolve(message.value);
+        this.pendingInput = null;
+        return;
+      case "shutdown":
+        this.output.flush();
+        setTimeout(() => {
+          disconnectInspector();
+          process.exit(0);
+        }, 20);
+        return;
+    }
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.output.stream("stderr", formatError(e, this.cells).traceback.join("\n") + "\n");
+    }
+  }
+
+  private reply(id: string, content: object): void {
+    this.options.post({ type: "reply", id, content: content as JSONObject });
+  }
+
+  private async answer(id: string, fn: () => Promise<object>, fallback: object): Promise<void> {
+    try {
+      this.reply(id, await fn());
+    } catch (e) {
+      this.log(`request failed: ${(e as Error).stack ?? e}`);
+      this.reply(id, fallback);
+    }
+  }
+
+  private magicHost(): MagicHost {
+    return {
+      cwd: () => this.options.cwd,
+      write: (name, text) => this.output.stream(name, text),
+      backendReport: () => describeBackend(this.backend),
+      switchBackend: async (name) => {
+        this.backend = await chooseBackend(this.tf, this.options.backends, name);
+        const report = describeBackend(this.backend);
+        if (this.backend.name !== name) throw new KernelMessageError("BackendError", `Could not switch to "${name}".\n${report}`);
+        return report;
+      },
+      memoryReport: () => {
+        const { numTensors, numBytes } = this.tf.memory();
+        const sign = (n: number) => (n >= 0 ? `+${n}` : `${n}`);
+        return `${numTensors} tensors, ${formatBytes(numBytes)} (since the previous cell: ${sign(numTensors - this.lastMemory.numTensors)} tensors, ${sign(numBytes - this.lastMemory.numBytes)} bytes)`;
+      },
+      setTypecheck: (mode) => (this.typecheck = mode),
+      typecheckMode: () => this.typecheck,
+    };
+  }
+
+  private async execute(call: ExecuteCall): Promise<JSONObject> {
+    const cell: CellContext = { parent: call.id, executionCount: call.executionCount, allowStdin: call.allowStdin };
+    let stop!: (reason: InterruptReason) => void;
+    const stopped = new Promise<never>((_, reject) => {
+      stop = (reason) => {
+        const [ename, text] = INTERRUPT_MESSAGES[reason];
+        reject(new KernelMessageError(ename, text));
+      };
+    });
+    stopped.catch(() => undefined);
+    const running = { parent: call.id, stop: (reason: InterruptReason) => undefined as void, onStop: new Set<() => void>() };
+    running.stop = (reason) => {
+      for (const fn of running.onStop) fn();
+      this.pendingInput?.reject(new KernelMessageError(...INTERRUPT_MESSAGES[reason]));
+      this.pendingInput = null;
+      stop(reason);
+    };
+    this.running = running;
+    const started = performance.now();
+    try {
+      return await this.output.run(cell, async () => {
+        const parsed = parseMagics(call.code);
+        for (const magic of parsed.magics) await Promise.race([runMagic(magic, this.magicHost()), stopped]);
+        if (parsed.code.trim()) {
+          const value = await this.runCode(parsed.code, call, stopped);
+          const shown = value === undefined || call.silent ? undefined : toDisplay(value);
+          if (shown) this.output.message("execute_result", { execution_count: call.executionCount, data: shown.data, metadata: shown.metadata });
+        }
+        if (parsed.timeCell) this.output.stream("stdout", `Wall time: ${formatDuration(performance.now() - started)}\n`);
+        return { status: "ok", user_expressions: await this.userExpressions(call.userExpressions), payload: [] };
+      });
+    } catch (e) {
+      const error: ErrorContent = formatError(e, this.cells);
+      this.output.message("error", { ...error }, call.id);
+      return { status: "error", ...error };
+    } finally {
+      this.running = null;
+      this.output.flush();
+      const { numTensors, numBytes } = this.tf.memory();
+      this.lastMemory = { numTensors, numBytes };
+    }
+  }
+
+  private async runCode(code: string, call: ExecuteCall, stopped: Promise<never>): Promise<unknown> {
+    const fileName = call.silent ? `cell-s${++this.silentCount}.ts` : `cell-${call.executionCount}.ts`;
+    const label = call.silent ? "Cell (silent)" : `Cell In[${call.executionCount}]`;
+    const compiled = await Promise.race([this.options.compiler.compile(code, { cell: call.executionCount, reportOnly: this.typecheck !== "on" }), stopped]);
+    this.cells.add(fileName, label, code, compiled.sourceMap);
+    if (this.typecheck !== "off" && compiled.diagnostics.length) {
+      const report = formatDiagnostics(label, code, compiled.diagnostics, compiled.ok);
+      if (!compiled.ok) throw new KernelMessageError("TypeScriptError", report);
+      this.output.stream("stderr", report + "\n");
+    }
+    const outcome = await Promise.race([evaluate(compiled.js, fileName), stopped]);
+    await this.options.compiler.commit(call.executionCount).catch((e) => this.log(`commit failed: ${e}`));
+    if ("terminated" in outcome) {
+      await stopped; // The interrupt that terminated the script rejects this with its reason.
+      throw new KernelMessageError("KeyboardInterrupt", INTERRUPT_MESSAGES.user[1]);
+    }
+    if (!outcome.ok) throw outcome.error;
+    const value = outcome.value;
+    // A cell that ends in a promise shows what it resolves to, as users expect of a notebook.
+    if (value && typeof (value as PromiseLike<unknown>).then === "function") return Promise.race([value as PromiseLike<unknown>, stopped]);
+    return value;
+  }
+
+  private async userExpressions(expressions: Record<string, string>): Promise<JSONObject> {
+    const out: JSONObject = {};
+    for (const [name, expression] of Object.entries(expressions ?? {})) {
+      const outcome = await evaluate(String(expression), `user-expression-${name}`);
+      if (outcome.ok) out[name] = { status: "ok", ...(toDisplay(outcome.value) ?? { data: {}, metadata: {} }) };
+      else {
+        const error = formatError("error" in outcome ? outcome.error : new Error("terminated"), this.cells);
+        out[name] = { status: "error", ...error };
+      }
+    }
+    return out;
+  }
+}
+
+function formatDiagnostics(label: string, code: string, diagnostics: CellDiagnostic[], stopped: boolean): string {
+  const lines = code.split("\n");
+  const out: string[] = [];
+  for (const d of diagnostics) {
+    out.push(`${label}, line ${d.line}:${d.column}: ${d.category} TS${d.code}: ${d.message}`);
+    const text = lines[d.line - 1];
+    if (text !== undefined) out.push(`  ${String(d.line).padStart(3)} | ${text}`, `      | ${" ".repeat(Math.max(0, d.column - 1))}^`);
+  }
+  out.push(
+    stopped
+      ? "The cell did not run. Fix the types above, or run `%typecheck report` to show type errors and run cells anyway."
+      : "(Type checking is in report mode: the cell ran anyway.)",
+  );
+  return out.join("\n");
+}
+
+export function formatBytes(n: number): string {
+  const units = ["B", "KB", "MB", "GB"];
+  let i = 0;
+  let v = Math.abs(n);
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${n < 0 ? "-" : ""}${v.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}

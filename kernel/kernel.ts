@@ -1,0 +1,68 @@
+/**
+ * Starts a kernel: the protocol worker (sockets), the compiler worker (TypeScript), and the engine
+ * on this, the main thread, where user code runs.
+ */
+import { writeSync } from "node:fs";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { readConnectionFile } from "./protocol/connection";
+import type { EngineNotice, EngineRequest } from "./protocol/engine-link";
+import { defaultHistoryFile } from "./protocol/history";
+import type { ProtocolWorkerData } from "./protocol/protocol.worker";
+import { defaultCandidates } from "./engine/backends";
+import type { CellCompiler } from "./engine/compiler/types";
+import { Engine } from "./engine/runtime";
+
+export interface KernelOptions {
+  connectionFile: string;
+  version: string;
+  kernelName?: string;
+  compiler: CellCompiler;
+}
+
+export async function startKernel(options: KernelOptions): Promise<void> {
+  const info = readConnectionFile(options.connectionFile);
+  const kernelName = options.kernelName ?? info.kernel_name ?? "glassbox";
+  // TensorFlow.js greets Node users on stdout at import; that belongs in the kernel log, not in a cell.
+  const tf = await quietly(() => require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs"));
+  const data: ProtocolWorkerData = { info, kernelName, version: options.version, historyFile: defaultHistoryFile(kernelName), verbose: false };
+  const worker = new Worker(join(__dirname, "protocol.worker.js"), { workerData: data, stderr: true, stdout: true });
+  // The worker's output is the kernel's log: write it to the real stderr, past the cell capture.
+  worker.stderr.on("data", (chunk: Buffer) => writeSync(2, chunk));
+  worker.stdout.on("data", (chunk: Buffer) => writeSync(2, chunk));
+  worker.on("error", (e) => {
+    writeSync(2, `[glassbox] the protocol worker failed: ${e.stack ?? e}\n`);
+    process.exit(1);
+  });
+  worker.on("exit", (code) => process.exit(code));
+
+  const engine = new Engine({
+    cwd: process.cwd(),
+    version: options.version,
+    post: (event) => worker.postMessage(event),
+    compiler: options.compiler,
+    tf,
+    backends: defaultCandidates(),
+    preferredBackend: process.env.GLASSBOX_BACKEND || undefined,
+  });
+  worker.on("message", (message: EngineRequest | EngineNotice) => engine.handle(message));
+  // Clients in signal mode (and Ctrl-C in a terminal) interrupt the running cell, as interrupt_request does.
+  process.on("SIGINT", () => engine.handle({ type: "interrupt", reason: "user" }));
+  await engine.init();
+}
+
+async function quietly<T>(load: () => T): Promise<T> {
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: unknown) => {
+    writeSync(2, String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => writeSync(2, args.join(" ") + "\n");
+  try {
+    return load();
+  } finally {
+    process.stdout.write = write;
+    console.warn = warn;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Execution history, persisted per kernel name as JSON lines, so history_request (tail, range,
+ * search) works across restarts as it does with ipykernel.
+ */
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+
+interface Entry {
+  session: number;
+  line: number;
+  source: string;
+}
+
+export type HistoryTuple = [session: number, line: number, source: string];
+
+export function defaultHistoryFile(kernelName: string): string {
+  const base = process.env.GLASSBOX_HISTORY_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "glassbox", "history");
+  return join(base, `${kernelName.replace(/[^\w.-]/g, "_")}.jsonl`);
+}
+
+/** Glob as used by IPython's history search: `*` any run, `?` one character. */
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${escaped}$`, "s");
+}
+
+export class History {
+  private entries: Entry[] = [];
+  readonly session: number;
+
+  constructor(private readonly file: string) {
+    try {
+      for (const line of readFileSync(file, "utf8").split("\n")) {
+        if (!line) continue;
+        try {
+          const e = JSON.parse(line) as Entry;
+          if (typeof e.session === "number" && typeof e.line === "number" && typeof e.source === "string") this.entries.push(e);
+        } catch {
+          // A torn last line from a killed kernel: skip it, keep the rest.
+        }
+      }
+    } catch {
+      // No history yet.
+    }
+    this.session = this.entries.reduce((max, e) => Math.max(max, e.session), 0) + 1;
+  }
+
+  add(line: number, source: string): void {
+    const entry = { session: this.session, line, source };
+    this.entries.push(entry);
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      appendFileSync(this.file, JSON.stringify(entry) + "\n", { mode: 0o600 });
+    } catch {
+      // History is a convenience: an unwritable home must not break execution.
+    }
+  }
+
+  private tuples(entries: Entry[]): HistoryTuple[] {
+    return entries.map((e) => [e.session, e.line, e.source]);
+  }
+
+  tail(n: number): HistoryTuple[] {
+    return this.tuples(n > 0 ? this.entries.slice(-n) : []);
+  }
+
+  /** `session` ≤ 0 counts back from the current session (0 = this one), as in IPython. */
+  range(session: number, start: number, stop: number | null): HistoryTuple[] {
+    const target = session <= 0 ? this.session + session : session;
+    return this.tuples(this.entries.filter((e) => e.session === target && e.line >= start && (stop === null || stop <= 0 || e.line < stop)));
+  }
+
+  search(pattern: string, n: number | null, unique: boolean): HistoryTuple[] {
+    const re = globToRegExp(pattern || "*");
+    let found = this.entries.filter((e) => re.test(e.source));
+    if (unique) {
+      const seen = new Set<string>();
+      found = found.reverse().filter((e) => !seen.has(e.source) && (seen.add(e.source), true)).reverse();
+    }
+    return this.tuples(n && n > 0 ? found.slice(-n) : found);
+  }
+}
