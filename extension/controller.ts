@@ -1,0 +1,280 @@
+/**
+ * The VS Code side of running a notebook: a NotebookController per notebook type, one
+ * KernelSession per open notebook, and the adapter that writes session outputs into cells.
+ * The logic (queue, interrupt, restart, output mapping) lives in kernel-session.ts.
+ */
+import { dirname, join } from "node:path";
+import * as vscode from "vscode";
+import { launchKernel, type LaunchOptions } from "../kernel/protocol/client";
+import { KernelSession, KernelStartError, type CellOutput, type KernelState, type KernelSummary, type OutputWriter } from "./kernel-session";
+import { toOutputData } from "./output-items";
+
+export const CONTROLLER_LABEL = "Glassbox (TypeScript)";
+/** The notebook types the controller serves: the Jupyter one (built-in ipynb support or the Jupyter extension). */
+export const NOTEBOOK_TYPES = ["jupyter-notebook"];
+
+export function controllerId(notebookType: string): string {
+  return `glassbox-${notebookType}`;
+}
+
+function toNative(output: CellOutput): vscode.NotebookCellOutput {
+  const data = toOutputData(output);
+  return new vscode.NotebookCellOutput(
+    data.items.map((i) => new vscode.NotebookCellOutputItem(i.data, i.mime)),
+    data.metadata,
+  );
+}
+
+/**
+ * Writes one cell's outputs. While the cell runs it uses the cell's execution; afterwards (a
+ * display updated by a later cell, late async output) it opens a short execution of its own,
+ * keeping the cell's run summary.
+ */
+class CellWriter implements OutputWriter {
+  private execution?: vscode.NotebookCellExecution;
+  private readonly native = new Map<string, vscode.NotebookCellOutput>();
+
+  constructor(
+    private readonly cell: vscode.NotebookCell,
+    private readonly controller: () => vscode.NotebookController,
+  ) {}
+
+  attach(execution: vscode.NotebookCellExecution): void {
+    this.execution = execution;
+    this.native.clear();
+    void execution.clearOutput();
+  }
+
+  detach(execution: vscode.NotebookCellExecution): void {
+    if (this.execution === execution) this.execution = undefined;
+  }
+
+  private withExecution(fn: (execution: vscode.NotebookCellExecution) => void): void {
+    if (this.execution) {
+      fn(this.execution);
+      return;
+    }
+    if (this.cell.index < 0) return; // the cell was deleted
+    let temp: vscode.NotebookCellExecution;
+    try {
+      temp = this.controller().createNotebookCellExecution(this.cell);
+    } catch {
+      return; // the cell is queued or running elsewhere; its next run replaces the outputs anyway
+    }
+    const summary = this.cell.executionSummary;
+    temp.executionOrder = summary?.executionOrder;
+    temp.start(summary?.timing?.startTime);
+    fn(temp);
+    temp.end(summary?.success, summary?.timing?.endTime);
+  }
+
+  append(output: CellOutput): void {
+    const native = toNative(output);
+    this.native.set(output.id, native);
+    this.withExecution((e) => void e.appendOutput(native));
+  }
+
+  replace(output: CellOutput): void {
+    const native = this.native.get(output.id);
+    if (!native) return;
+    const items = toNative(output).items;
+    // replaceOutputItems keeps the output (and its renderer's DOM), so plots update in place.
+    this.withExecution((e) => void e.replaceOutputItems(items, native));
+  }
+
+  clear(): void {
+    this.native.clear();
+    this.withExecution((e) => void e.clearOutput());
+  }
+}
+
+export interface SessionEvents {
+  onState(notebook: vscode.NotebookDocument, state: KernelState, summary: KernelSummary): void;
+}
+
+export class GlassboxController implements vscode.Disposable {
+  private readonly controllers: vscode.NotebookController[] = [];
+  private readonly sessions = new Map<string, KernelSession>();
+  private readonly writers = new WeakMap<vscode.NotebookCell, CellWriter>();
+  private readonly selected = new Map<string, vscode.NotebookController>();
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Start errors already shown (one error object is shared by all cells of a run). */
+  private readonly reported = new WeakSet<object>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.OutputChannel,
+    private readonly events: SessionEvents,
+  ) {
+    for (const type of NOTEBOOK_TYPES) {
+      const controller = vscode.notebooks.createNotebookController(controllerId(type), type, CONTROLLER_LABEL, (cells, notebook, c) =>
+        this.execute(cells, notebook, c),
+      );
+      controller.supportedLanguages = ["typescript", "javascript"];
+      controller.supportsExecutionOrder = true;
+      controller.description = "TensorFlow.js kernel";
+      controller.detail = "Runs TypeScript and JavaScript cells with TensorFlow.js, no Python needed";
+      controller.interruptHandler = (notebook) => this.sessions.get(notebook.uri.toString())?.interrupt();
+      this.disposables.push(
+        controller,
+        controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+          const key = notebook.uri.toString();
+          if (selected) {
+            this.selected.set(key, controller);
+            this.events.onState(notebook, this.sessions.get(key)?.state ?? "not-started", this.sessions.get(key)?.summary ?? {});
+          } else if (this.selected.get(key) === controller) {
+            this.selected.delete(key);
+            void this.disposeSession(notebook);
+          }
+        }),
+      );
+      this.controllers.push(controller);
+    }
+    this.disposables.push(
+      vscode.workspace.onDidCloseNotebookDocument((notebook) => void this.disposeSession(notebook)),
+      vscode.workspace.onDidOpenNotebookDocument((notebook) => this.updateAffinity(notebook)),
+    );
+    for (const notebook of vscode.workspace.notebookDocuments) this.updateAffinity(notebook);
+  }
+
+  /** Notebooks written for Glassbox (kernelspec "glassbox" or TypeScript) prefer this controller. */
+  private updateAffinity(notebook: vscode.NotebookDocument): void {
+    const meta = notebook.metadata as { metadata?: { kernelspec?: { name?: string }; language_info?: { name?: string } } } & {
+      kernelspec?: { name?: string };
+    };
+    const inner = meta.metadata ?? meta;
+    const name = inner.kernelspec?.name ?? "";
+    const language = inner.language_info?.name ?? "";
+    if (/glassbox/i.test(name) || /typescript/i.test(language)) {
+      for (const c of this.controllers) if (c.notebookType === notebook.notebookType) c.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+    }
+  }
+
+  isGlassbox(notebook: vscode.NotebookDocument): boolean {
+    return this.selected.has(notebook.uri.toString());
+  }
+
+  session(notebook: vscode.NotebookDocument): KernelSession | undefined {
+    return this.sessions.get(notebook.uri.toString());
+  }
+
+  launchOptions(notebook: vscode.NotebookDocument): LaunchOptions {
+    const configured = vscode.workspace.getConfiguration("glassbox").get<string>("nodePath")?.trim();
+    const folder = vscode.workspace.getWorkspaceFolder(notebook.uri)?.uri.fsPath;
+    return {
+      executable: configured || process.execPath,
+      cli: join(this.context.extensionPath, "dist", "cli.js"),
+      cwd: notebook.uri.scheme === "file" ? dirname(notebook.uri.fsPath) : folder,
+      // In VS Code desktop process.execPath is Electron: this makes it behave as plain Node.js.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+    };
+  }
+
+  private sessionFor(notebook: vscode.NotebookDocument): KernelSession {
+    const key = notebook.uri.toString();
+    let session = this.sessions.get(key);
+    if (!session) {
+      const name = notebook.uri.path.split("/").pop();
+      const created: KernelSession = new KernelSession({
+        launch: launchKernel,
+        launchOptions: this.launchOptions(notebook),
+        onLog: (text) => this.log.append(text),
+        onInput: (prompt, password) =>
+          Promise.resolve(vscode.window.showInputBox({ prompt: prompt || "Input requested by the notebook", password, ignoreFocusOut: true, title: name })),
+        onState: (state) => this.events.onState(notebook, state, created.summary),
+      });
+      session = created;
+      this.log.appendLine(`[glassbox] Kernel session for ${name}`);
+      this.sessions.set(key, session);
+    }
+    return session;
+  }
+
+  private writerFor(cell: vscode.NotebookCell): CellWriter {
+    let writer = this.writers.get(cell);
+    if (!writer) {
+      const notebookType = cell.notebook.notebookType;
+      writer = new CellWriter(cell, () => this.selected.get(cell.notebook.uri.toString()) ?? this.controllers.find((c) => c.notebookType === notebookType)!);
+      this.writers.set(cell, writer);
+    }
+    return writer;
+  }
+
+  private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController): Promise<void> {
+    const session = this.sessionFor(notebook);
+    const runs = cells.map(async (cell) => {
+      const execution = controller.createNotebookCellExecution(cell);
+      const writer = this.writerFor(cell);
+      let started = false;
+      const run = session.execute(cell.document.getText(), writer, () => {
+        started = true;
+        execution.start(Date.now());
+        writer.attach(execution);
+      });
+      const cancel = execution.token.onCancellationRequested(() => run.cancel());
+      try {
+        const result = await run;
+        if (result.executionCount !== null) execution.executionOrder = result.executionCount;
+        execution.end(started ? result.status === "ok" : undefined, started ? Date.now() : undefined);
+      } catch (e) {
+        if (!started) execution.start(Date.now());
+        const message = e instanceof Error ? e.message : String(e);
+        await execution.replaceOutput(toNative({ id: "start-error", type: "error", ename: "KernelStartError", evalue: message, traceback: [] }));
+        execution.end(false, Date.now());
+        this.reportStartError(e);
+      } finally {
+        cancel.dispose();
+        writer.detach(execution);
+      }
+    });
+    await Promise.all(runs);
+  }
+
+  private reportStartError(e: unknown): void {
+    if (typeof e !== "object" || e === null || this.reported.has(e)) return;
+    this.reported.add(e);
+    const err = e instanceof KernelStartError ? e : undefined;
+    this.log.appendLine(`[glassbox] ${e instanceof Error ? e.message : String(e)}`);
+    const text = err ? `Glassbox could not start its kernel: ${err.reason} ${err.hint}` : `Glassbox: ${String(e)}`;
+    void vscode.window.showErrorMessage(text, "Show Kernel Log", "Restart Kernel").then((choice) => {
+      if (choice === "Show Kernel Log") this.log.show(true);
+      if (choice === "Restart Kernel") void vscode.commands.executeCommand("glassbox.restartKernel");
+    });
+  }
+
+  /** Restarts the kernel of a notebook (starting one if none runs). */
+  async restart(notebook: vscode.NotebookDocument): Promise<KernelSummary> {
+    const session = this.sessionFor(notebook);
+    this.log.appendLine("[glassbox] Restarting the kernel…");
+    try {
+      return await session.restart();
+    } catch (e) {
+      this.reportStartError(e);
+      throw e;
+    }
+  }
+
+  private async disposeSession(notebook: vscode.NotebookDocument): Promise<void> {
+    const key = notebook.uri.toString();
+    const session = this.sessions.get(key);
+    if (!session) return;
+    this.sessions.delete(key);
+    await session.dispose();
+    this.events.onState(notebook, "stopped", {});
+  }
+
+  dispose(): void {
+    for (const session of this.sessions.values()) void session.dispose();
+    this.sessions.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  /** Makes this controller the notebook's kernel (used after opening a tutorial). */
+  async select(editor: vscode.NotebookEditor): Promise<void> {
+    await vscode.commands.executeCommand("notebook.selectKernel", {
+      notebookEditor: editor,
+      id: controllerId(editor.notebook.notebookType),
+      extension: this.context.extension.id,
+    });
+  }
+}

@@ -1,0 +1,28 @@
+/** Helpers of the Open Tutorial command that need no editor (tested with node). */
+
+/** The first Markdown heading of a notebook, else its file name without extension. */
+export function tutorialTitle(notebookJson: string, file: string): string {
+  const fallback = file.replace(/\.ipynb$/, "").replace(/[-_]+/g, " ");
+  try {
+    const nb = JSON.parse(notebookJson) as { cells?: { cell_type?: string; source?: string | string[] }[] };
+    for (const cell of nb.cells ?? []) {
+      if (cell.cell_type !== "markdown") continue;
+      const source = Array.isArray(cell.source) ? cell.source.join("") : (cell.source ?? "");
+      const heading = /^#{1,3}\s+(.+)$/m.exec(source);
+      if (heading) return heading[1].trim();
+    }
+  } catch {
+    // An unreadable notebook still gets listed under its file name.
+  }
+  return fallback;
+}
+
+/** `name.ipynb`, or `name-2.ipynb`, `name-3.ipynb`… when taken, so a copy never overwrites the user's work. */
+export function uniqueName(file: string, taken: Set<string>): string {
+  if (!taken.has(file)) return file;
+  const stem = file.replace(/\.ipynb$/, "");
+  for (let i = 2; ; i++) {
+    const candidate = `${stem}-${i}.ipynb`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
