@@ -237,7 +237,9 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Running
     async shutdown() {
       if (child.exitCode === null && child.signalCode === null) {
         const gone = new Promise<void>((r) => child.once("exit", () => r()));
-        await Promise.race([client.request("control", "shutdown_request", { restart: false }), new Promise((r) => setTimeout(r, 2000))]);
+        let wait: NodeJS.Timeout | undefined;
+        await Promise.race([client.request("control", "shutdown_request", { restart: false }), new Promise((r) => (wait = setTimeout(r, 2000)))]);
+        clearTimeout(wait); // a pending timer would keep the caller's process alive for 2 s
         const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
         await gone;
         clearTimeout(timer);
