@@ -125,6 +125,12 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+/** A path relative to the current folder when it is inside it, else absolute. */
+function shortPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : resolve(path);
+}
+
 function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
@@ -226,7 +232,7 @@ export async function runCommand(argv: string[], stdout: Out = process.stdout, s
         : `Stopped at cell ${first.index} (${first.ename}: ${first.evalue.split("\n")[0]}); ${result.skipped} code cell${result.skipped === 1 ? "" : "s"} not run`
       : `${result.executed} code cells ran without errors in ${seconds(result.ms)}`;
     entries.push({ file: basename(input), notebook: nb, summary, failed });
-    stdout.write(`${failed ? "✗" : "✓"} ${summary} → ${relative(process.cwd(), outputs[n]) || outputs[n]}\n`);
+    stdout.write(`${failed ? "✗" : "✓"} ${summary} → ${shortPath(outputs[n])}\n`);
     for (const f of result.failures) messages.push(describeFailure(input, f));
   }
 
