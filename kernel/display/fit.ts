@@ -18,6 +18,8 @@ export const settings = { liveCurves: true, minIntervalMs: 100 };
 export const DRAWS_CURVES = Symbol.for("glassbox.drawsCurves");
 
 const ORIGINAL = Symbol.for("glassbox.originalFit");
+/** Set on fit arguments once a wrapper decided, so Sequential's inner LayersModel.fit doesn't decide again. */
+const DECIDED = Symbol.for("glassbox.fitDecided");
 type AnyFn = (this: unknown, ...args: unknown[]) => Promise<unknown>;
 type FitArgs = Record<string, unknown> & { glassbox?: FitDisplayOptions; callbacks?: unknown };
 
@@ -61,7 +63,9 @@ function wrap(tf: typeof tfjs, proto: Record<string, unknown>, method: "fit" | "
   const patched = async function (this: tfjs.LayersModel, ...args: unknown[]): Promise<unknown> {
     const argIndex = method === "fit" ? 2 : 1;
     const given = (args[argIndex] ?? {}) as FitArgs;
+    if ((given as Record<symbol, unknown>)[DECIDED]) return original.apply(this, args);
     const { glassbox, ...rest } = given;
+    (rest as Record<symbol, unknown>)[DECIDED] = true;
     const callArgs = [...args];
     callArgs[argIndex] = rest;
     if (!(glassbox?.liveCurves ?? settings.liveCurves) || drawsCurves(rest.callbacks)) return original.apply(this, callArgs);

@@ -243,7 +243,9 @@ export class TrainingMonitor {
     const now = Date.now();
     if (now - this.lastEmit >= this.minIntervalMs) { this.emit(); return; }
     // Trailing update, so the latest values show even if no further log comes for a while.
-    this.timer ??= setTimeout(() => { this.timer = undefined; if (!this.finished) this.emit(); }, this.minIntervalMs - (now - this.lastEmit));
+    // Timers count from the event loop's cached clock, which lags Date.now() in a busy loop, so
+    // they can fire early: the callback re-checks and re-arms instead of emitting blindly.
+    this.timer ??= setTimeout(() => { this.timer = undefined; if (!this.finished) this.requestUpdate(); }, this.minIntervalMs - (now - this.lastEmit));
   }
 
   private emit(): void {

@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { toDisplay } from "../../kernel/display/mime";
+import { toDisplay as maybeDisplay } from "../../kernel/display/mime";
 import { installRichDisplay } from "../../kernel/display/index";
 import { TENSOR_MIME, formatTensor, sampleStrides, type TensorPayloadV1 } from "../../kernel/display/tensor";
 import { cpu, pngSize, RecordingSink, tf } from "./helpers";
 
+function toDisplay(value: unknown) {
+  const shown = maybeDisplay(value);
+  assert.ok(shown, "a tensor always displays");
+  return shown;
+}
 const payloadOf = (t: unknown) => toDisplay(t).data[TENSOR_MIME] as TensorPayloadV1;
 
 before(async () => {
