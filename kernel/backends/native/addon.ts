@@ -1,0 +1,93 @@
+// Finds and loads the compiled addon (native/build/Release/glassbox_native.node). The kernel runs
+// bundled from dist/, tests and benches run from sources, so the repository root is found by walking
+// up to the package.json named "glassbox" rather than by a fixed relative path.
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+/** Float32 buffers in, a fresh Float32Array out; shapes are plain arrays (see native/src/*.cc). */
+export interface NativeAddon {
+  setThreads(n: number): void;
+  getThreads(): number;
+  config(): string;
+  conv2d(
+    x: Float32Array, xShape: number[], filter: Float32Array, filterShape: number[], strides: number[], pads: number[],
+    dilations: number[], outShape: number[], bias: Float32Array | null, activation: number, alpha: number,
+  ): Float32Array;
+  conv2dBackpropInput(
+    dy: Float32Array, dyShape: number[], filter: Float32Array, filterShape: number[], strides: number[], pads: number[],
+    dilations: number[], inputShape: number[],
+  ): Float32Array;
+  conv2dBackpropFilter(
+    x: Float32Array, xShape: number[], dy: Float32Array, dyShape: number[], filterShape: number[], strides: number[],
+    pads: number[], dilations: number[],
+  ): Float32Array;
+  maxPool(x: Float32Array, xShape: number[], kernel: number[], strides: number[], pads: number[], outShape: number[]): Float32Array;
+  maxPoolGrad(
+    dy: Float32Array, dyShape: number[], x: Float32Array, xShape: number[], kernel: number[], strides: number[], pads: number[],
+  ): Float32Array;
+  avgPool(x: Float32Array, xShape: number[], kernel: number[], strides: number[], pads: number[], outShape: number[]): Float32Array;
+  avgPoolGrad(dy: Float32Array, dyShape: number[], xShape: number[], kernel: number[], strides: number[], pads: number[]): Float32Array;
+  batchMatMul(
+    a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], transposeA: boolean, transposeB: boolean,
+    bias: Float32Array | null, biasShape: number[], activation: number, alpha: number, outShape: number[],
+  ): Float32Array;
+  unary(op: string, x: Float32Array, shape: number[], alpha: number): Float32Array;
+  binary(op: string, a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], outShape: number[]): Float32Array;
+  addN(arrays: Float32Array[], shape: number[]): Float32Array;
+  reduce(op: string, x: Float32Array, shape: number[], axes: number[], outShape: number[]): Float32Array | Int32Array;
+  softmax(logits: Float32Array, shape: number[]): Float32Array;
+  transpose(x: Float32Array, shape: number[], perm: number[], outShape: number[]): Float32Array;
+}
+
+export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
+
+const ADDON = join("native", "build", "Release", "glassbox_native.node");
+
+function isGlassboxRoot(dir: string): boolean {
+  const manifest = join(dir, "package.json");
+  if (!existsSync(manifest)) return false;
+  try {
+    return (JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name === "glassbox";
+  } catch {
+    return false;
+  }
+}
+
+function walkUp(start: string): string | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (isGlassboxRoot(dir)) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The repository root: from this module's folder (sources or dist/), else the working directory. */
+export function findRepositoryRoot(): string | undefined {
+  const starts = [typeof __dirname === "string" ? __dirname : undefined, process.cwd()];
+  for (const start of starts) {
+    const root = start === undefined ? undefined : walkUp(start);
+    if (root !== undefined) return root;
+  }
+  return undefined;
+}
+
+export function loadAddon(): AddonLoad {
+  const root = findRepositoryRoot();
+  if (root === undefined) {
+    return { ok: false, reason: "the Glassbox repository root (package.json named \"glassbox\") was not found, so the native addon cannot be located" };
+  }
+  const path = join(root, ADDON);
+  if (!existsSync(path)) {
+    return { ok: false, reason: "the native addon is not built (run npm run build:native; needs Debian's libtorch-dev)" };
+  }
+  try {
+    const addon = createRequire(join(root, "package.json"))(path) as NativeAddon;
+    return { ok: true, addon, path };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    return {
+      ok: false,
+      reason: `the native addon at ${path} failed to load (${detail}); rebuild it with npm run build:native, and check that Debian's libtorch-dev is installed`,
+    };
+  }
+}

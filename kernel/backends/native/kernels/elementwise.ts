@@ -1,0 +1,86 @@
+// Elementwise ops, reductions, Softmax and Transpose: the many small kernels that optimizers (adam),
+// losses and activations are made of.
+import { floats, output, type Context, type NativeKernel } from "../context";
+
+const UNARY = ["Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Exp", "Log", "Log1p", "Sqrt", "Rsqrt", "Square", "Neg", "Abs", "Reciprocal", "Step"];
+const BINARY = ["Add", "Sub", "Multiply", "RealDiv", "Maximum", "Minimum", "SquaredDifference"];
+const REDUCE = ["Sum", "Mean", "Max", "Min"];
+
+export function elementwiseKernels(ctx: Context): NativeKernel[] {
+  const { tf, addon } = ctx;
+  const unary: NativeKernel[] = UNARY.map((name) => ({
+    name,
+    run: ({ inputs, backend, attrs }) => {
+      const x = floats(backend, inputs.x);
+      if (x === undefined) return null;
+      const alpha = Number(attrs.alpha ?? (name === "LeakyRelu" ? 0.2 : 0));
+      return output(backend, x.shape, addon.unary(name, x.values, x.shape, alpha));
+    },
+  }));
+  const binary: NativeKernel[] = BINARY.map((name) => ({
+    name,
+    run: ({ inputs, backend }) => {
+      const a = floats(backend, inputs.a);
+      const b = floats(backend, inputs.b);
+      if (a === undefined || b === undefined) return null;
+      const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+      return output(backend, outShape, addon.binary(name, a.values, a.shape, b.values, b.shape, outShape));
+    },
+  }));
+  const reduce: NativeKernel[] = [...REDUCE, "ArgMax", "ArgMin"].map((name) => ({
+    name,
+    run: ({ inputs, backend, attrs }) => {
+      const x = floats(backend, inputs.x);
+      if (x === undefined || x.shape.length === 0) return null;
+      const axisAttr = (name === "Max" ? attrs.reductionIndices : attrs.axis) as number | number[] | null | undefined;
+      const axes = axisAttr == null ? x.shape.map((_, i) => i) : tf.util.parseAxisParam(axisAttr, x.shape);
+      // ATen reads an empty axis list as "all axes"; TensorFlow.js as "none".
+      if (axes.length === 0) return null;
+      const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
+      const argReduce = name === "ArgMax" || name === "ArgMin";
+      const values = addon.reduce(name, x.values, x.shape, axes, outShape);
+      const shape = !argReduce && attrs.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+      return output(backend, shape, values, argReduce ? "int32" : "float32");
+    },
+  }));
+  return [
+    ...unary,
+    ...binary,
+    ...reduce,
+    {
+      name: "AddN",
+      run: ({ inputs, backend }) => {
+        const tensors = Object.values(inputs).map((t) => floats(backend, t));
+        const shape = tensors[0]?.shape;
+        const arrays: Float32Array[] = [];
+        for (const t of tensors) {
+          if (t === undefined || shape === undefined || !tf.util.arraysEqual(t.shape, shape)) return null;
+          arrays.push(t.values);
+        }
+        if (shape === undefined) return null;
+        return output(backend, shape, addon.addN(arrays, shape));
+      },
+    },
+    {
+      name: "Softmax",
+      run: ({ inputs, backend, attrs }) => {
+        const logits = floats(backend, inputs.logits);
+        if (logits === undefined) return null;
+        const rank = logits.shape.length;
+        const dim = Number(attrs.dim ?? -1);
+        if (rank === 0 || (dim !== -1 && dim !== rank - 1)) return null;
+        return output(backend, logits.shape, addon.softmax(logits.values, logits.shape));
+      },
+    },
+    {
+      name: "Transpose",
+      run: ({ inputs, backend, attrs }) => {
+        const x = floats(backend, inputs.x);
+        const perm = attrs.perm as number[];
+        if (x === undefined || perm.length !== x.shape.length) return null;
+        const outShape = perm.map((p) => x.shape[p] as number);
+        return output(backend, outShape, addon.transpose(x.values, x.shape, perm, outShape));
+      },
+    },
+  ];
+}

@@ -1,0 +1,54 @@
+// Entry point of the Glassbox native backend addon: ATen kernels over TensorFlow.js's cpu buffers.
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
+
+#include "tensors.h"
+
+namespace gb {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports);
+
+namespace {
+
+// OpenBLAS (behind ATen's matmul here) keeps its own thread pool; keep it in step with ATen's so
+// the two never oversubscribe the machine.
+void setBlasThreads(int n) {
+  using SetThreads = void (*)(int);
+  if (auto fn = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) fn(n);
+}
+
+// setThreads(n): intra-op threads for ATen, oneDNN (OpenMP) and OpenBLAS.
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  int n = info[0].As<Napi::Number>().Int32Value();
+  if (n < 1) throw Napi::RangeError::New(info.Env(), "thread count must be at least 1");
+  at::set_num_threads(n);
+  setBlasThreads(n);
+  return info.Env().Undefined();
+}
+
+Napi::Value GetThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), at::get_num_threads());
+}
+
+Napi::Value Config(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), at::show_config());
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("getThreads", Napi::Function::New(env, GetThreads));
+  exports.Set("config", Napi::Function::New(env, Config));
+  registerConv(env, exports);
+  registerPool(env, exports);
+  registerMatMul(env, exports);
+  registerElementwise(env, exports);
+  return exports;
+}
+
+}  // namespace gb
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return gb::Init(env, exports); }
+
+NODE_API_MODULE(glassbox_native, InitAddon)

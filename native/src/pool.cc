@@ -1,0 +1,118 @@
+// MaxPool, AvgPool and their gradients on NHWC buffers viewed as channels_last NCHW.
+#include "tensors.h"
+
+#include <limits>
+
+namespace gb {
+namespace {
+
+struct Window {
+  Shape kernel, strides;
+  int64_t top, bottom, left, right;
+  // ATen pads symmetrically and at most half a window; anything else is padded explicitly.
+  bool atenCanPad() const {
+    return top == bottom && left == right && top <= kernel[0] / 2 && left <= kernel[1] / 2;
+  }
+  bool unpadded() const { return top == 0 && bottom == 0 && left == 0 && right == 0; }
+  Shape atenPadding() const { return atenCanPad() ? Shape{top, left} : Shape{0, 0}; }
+  at::Tensor pad(const at::Tensor& x, double value) const {
+    if (atenCanPad()) return x;
+    return at::constant_pad_nd(x, {left, right, top, bottom}, value).contiguous(at::MemoryFormat::ChannelsLast);
+  }
+  at::Tensor unpad(const at::Tensor& g, int64_t h, int64_t w) const {
+    if (atenCanPad()) return g;
+    return g.slice(2, top, top + h).slice(3, left, left + w);
+  }
+};
+
+Window window(const Napi::Value& kernel, const Napi::Value& strides, const Napi::Value& pads) {
+  auto p = ints(pads);
+  return {ints(kernel), ints(strides), p.at(0), p.at(1), p.at(2), p.at(3)};
+}
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+// maxPool(x, xShape, kernel, strides, pads, outShape)
+Napi::Value MaxPool(const Napi::CallbackInfo& info) {
+  return guard(info, "MaxPool", [&]() -> Napi::Value {
+    auto win = window(info[2], info[3], info[4]);
+    auto x = win.pad(wrapNhwc(info[0], ints(info[1])), kNegInf);
+    auto y = std::get<0>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false));
+    auto out = outputNhwc(info.Env(), ints(info[5]));
+    out.tensor.copy_(y);
+    return out.array;
+  });
+}
+
+// maxPoolGrad(dy, dyShape, x, xShape, kernel, strides, pads)
+Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
+  return guard(info, "MaxPoolGrad", [&]() -> Napi::Value {
+    auto win = window(info[4], info[5], info[6]);
+    auto dy = wrapNhwc(info[0], ints(info[1]));
+    auto xShape = ints(info[3]);
+    auto x = win.pad(wrapNhwc(info[2], xShape), kNegInf);
+    // The forward kernel's argmax is recomputed: TensorFlow.js hands the gradient only x and y.
+    auto indices = std::get<1>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false));
+    auto dx = at::max_pool2d_with_indices_backward(dy, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false, indices);
+    auto out = outputNhwc(info.Env(), xShape);
+    out.tensor.copy_(win.unpad(dx, xShape[1], xShape[2]));
+    return out.array;
+  });
+}
+
+// How many real (unpadded) inputs each window covers: TensorFlow.js averages over those only.
+at::Tensor windowCounts(const Window& win, int64_t h, int64_t w) {
+  auto ones = at::ones({1, 1, h, w}, at::kFloat);
+  return at::avg_pool2d(at::constant_pad_nd(ones, {win.left, win.right, win.top, win.bottom}, 0), win.kernel, win.strides,
+                        {0, 0}, false, true, 1);
+}
+
+// avgPool(x, xShape, kernel, strides, pads, outShape)
+Napi::Value AvgPool(const Napi::CallbackInfo& info) {
+  return guard(info, "AvgPool", [&]() -> Napi::Value {
+    auto win = window(info[2], info[3], info[4]);
+    auto xShape = ints(info[1]);
+    auto x = wrapNhwc(info[0], xShape);
+    auto out = outputNhwc(info.Env(), ints(info[5]));
+    if (win.atenCanPad()) {
+      out.tensor.copy_(at::avg_pool2d(x, win.kernel, win.strides, win.atenPadding(), false, false, c10::nullopt));
+    } else {
+      auto sums = at::avg_pool2d(win.pad(x, 0), win.kernel, win.strides, {0, 0}, false, true, 1);
+      at::div_out(out.tensor, sums, windowCounts(win, xShape[1], xShape[2]));
+    }
+    return out.array;
+  });
+}
+
+// avgPoolGrad(dy, dyShape, xShape, kernel, strides, pads)
+Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
+  return guard(info, "AvgPoolGrad", [&]() -> Napi::Value {
+    auto win = window(info[3], info[4], info[5]);
+    auto dy = wrapNhwc(info[0], ints(info[1]));
+    auto xShape = ints(info[2]);
+    auto opts = at::TensorOptions().dtype(at::kFloat).memory_format(at::MemoryFormat::ChannelsLast);
+    auto out = outputNhwc(info.Env(), xShape);
+    if (win.atenCanPad()) {
+      // The input's values are never read, only its shape.
+      auto x = at::empty({xShape[0], xShape[3], xShape[1], xShape[2]}, opts);
+      out.tensor.copy_(at::avg_pool2d_backward(dy, x, win.kernel, win.strides, win.atenPadding(), false, false, c10::nullopt));
+    } else {
+      auto xp = at::empty({xShape[0], xShape[3], xShape[1] + win.top + win.bottom, xShape[2] + win.left + win.right}, opts);
+      auto scaled = dy / windowCounts(win, xShape[1], xShape[2]);
+      auto dx = at::avg_pool2d_backward(scaled, xp, win.kernel, win.strides, {0, 0}, false, true, 1);
+      out.tensor.copy_(win.unpad(dx, xShape[1], xShape[2]));
+    }
+    return out.array;
+  });
+}
+
+}  // namespace
+
+void registerPool(Napi::Env env, Napi::Object exports) {
+  exports.Set("maxPool", Napi::Function::New(env, MaxPool));
+  exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
+  exports.Set("avgPool", Napi::Function::New(env, AvgPool));
+  exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad));
+}
+
+}  // namespace gb
