@@ -1,0 +1,487 @@
+// The TypeScript cell compiler, on the stock `typescript` LanguageService. It runs inside the
+// compiler worker (compiler.worker.ts); tests use it in-process.
+//
+// Files the language service sees (all virtual except the globals and whatever cells import):
+//   <dir>/__glassbox_cell_<n>__.ts  a cell: the one being compiled, and every committed one (each a
+//                                   module, `export { ... }` of its top-level names appended)
+//   <dir>/__glassbox_decls__.d.ts   `declare global { ... }` of the committed cells' names
+//   <dir>/__glassbox_edit__.ts      the cell being edited, for completion and inspection
+//   kernel/engine/globals.d.ts      the runtime's globals, less the names cells declared again
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { isBuiltin } from "node:module";
+import { dirname, join } from "node:path";
+import ts from "typescript";
+import { DeclarationTable, exportSuffix, filterGlobals, globalsNames, topLevelNames, type DeclarationEntry } from "./declarations";
+import { codePointToUtf16, utf16ToCodePoint } from "./positions";
+import { emitCell } from "./rewrite";
+import { cellCompilerOptions, findKernelRoot } from "./tsconfig";
+import type { CellCompiler, CellDiagnostic, CompiledCell, CompileOptions, CompletionResult, InspectResult, IsCompleteResult } from "./types";
+
+export interface CellCompilerServiceOptions {
+  /** The notebook's directory (default: the process's working directory). */
+  workingDirectory?: string;
+  /** The kernel's install, for fallback module resolution (default: found from this file). */
+  kernelRoot?: string;
+  /** The runtime's globals declarations (default: `<kernelRoot>/kernel/engine/globals.d.ts`); null for none. */
+  globalsFile?: string | null;
+}
+
+interface VirtualFile {
+  text: string;
+  version: number;
+  snapshot: ts.IScriptSnapshot;
+}
+
+/** Diagnostics that are artefacts of compiling cells as modules, not the user's mistakes. */
+const IGNORED_CODES = new Set([
+  1375, // 'await' expressions are only allowed at the top level of a file when that file is a module
+  1378, // Top-level 'await' expressions are only allowed when the 'module' option is set to ...
+  1431, // 'for await' loops are only allowed at the top level of a file when that file is a module
+  1432, // Top-level 'for await' loops are only allowed when the 'module' option is set to ...
+  1208, // '...' cannot be compiled under '--isolatedModules' because it is considered a global script file
+  2669, // Augmentations for the global scope can only be directly nested in external modules
+  6133, // '...' is declared but its value is never read (a cell's top-level names are for later cells)
+  6196, // '...' is declared but never used
+  6192, // All imports in import declaration are unused
+  6198, // All destructured elements are unused
+]);
+
+const TYPE_FORMAT = ts.NodeBuilderFlags.NoTruncation | ts.NodeBuilderFlags.UseFullyQualifiedType | ts.NodeBuilderFlags.AllowUniqueESSymbolType;
+
+function isIdentifierChar(ch: string): boolean {
+  return ts.isIdentifierPart(ch.codePointAt(0)!, ts.ScriptTarget.Latest);
+}
+
+const KIND_TO_JUPYTER: Partial<Record<string, string>> = {
+  [ts.ScriptElementKind.functionElement]: "function",
+  [ts.ScriptElementKind.localFunctionElement]: "function",
+  [ts.ScriptElementKind.memberFunctionElement]: "function",
+  [ts.ScriptElementKind.constructSignatureElement]: "function",
+  [ts.ScriptElementKind.classElement]: "class",
+  [ts.ScriptElementKind.localClassElement]: "class",
+  [ts.ScriptElementKind.interfaceElement]: "class",
+  [ts.ScriptElementKind.typeElement]: "class",
+  [ts.ScriptElementKind.enumElement]: "class",
+  [ts.ScriptElementKind.moduleElement]: "module",
+  [ts.ScriptElementKind.alias]: "module",
+  [ts.ScriptElementKind.keyword]: "keyword",
+  [ts.ScriptElementKind.memberVariableElement]: "property",
+  [ts.ScriptElementKind.memberGetAccessorElement]: "property",
+  [ts.ScriptElementKind.memberSetAccessorElement]: "property",
+  [ts.ScriptElementKind.enumMemberElement]: "property",
+  [ts.ScriptElementKind.variableElement]: "instance",
+  [ts.ScriptElementKind.localVariableElement]: "instance",
+  [ts.ScriptElementKind.letElement]: "instance",
+  [ts.ScriptElementKind.constElement]: "instance",
+  [ts.ScriptElementKind.parameterElement]: "instance",
+};
+
+export class CellCompilerService implements CellCompiler {
+  private readonly registry = ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames);
+  private readonly kernelRoot: string | undefined;
+  private readonly globalsFile: string | undefined;
+  private readonly globalsText: string | undefined;
+  private readonly globalsValueNames: Set<string>;
+  private readonly virtual = new Map<string, VirtualFile>();
+  private versionCounter = 0;
+  private dir = "";
+  private options: ts.CompilerOptions = {};
+  private configErrors: string[] = [];
+  private ls!: ts.LanguageService;
+  private resolutionCache!: ts.ModuleResolutionCache;
+  private resolutionFailed = false;
+  private readonly table = new DeclarationTable();
+  private readonly printer = ts.createPrinter({ removeComments: true });
+  /** Committed cells: number → file. */
+  private readonly committed = new Map<number, string>();
+  /** The cell compiled last and not yet committed. */
+  private pending: { cell: number; code: string } | undefined;
+  private readonly moduleHost: ts.ModuleResolutionHost;
+
+  constructor(options: CellCompilerServiceOptions = {}) {
+    this.kernelRoot = options.kernelRoot ?? findKernelRoot(__dirname);
+    const globalsFile = options.globalsFile === undefined ? (this.kernelRoot ? join(this.kernelRoot, "kernel", "engine", "globals.d.ts") : undefined) : options.globalsFile ?? undefined;
+    if (globalsFile && existsSync(globalsFile)) {
+      this.globalsFile = globalsFile;
+      this.globalsText = readFileSync(globalsFile, "utf8");
+    }
+    this.globalsValueNames = this.globalsText ? globalsNames(this.globalsText) : new Set();
+    this.moduleHost = {
+      fileExists: (f) => this.virtual.has(f) || ts.sys.fileExists(f),
+      readFile: (f) => this.virtual.get(f)?.text ?? ts.sys.readFile(f),
+      directoryExists: (d) => ts.sys.directoryExists(d),
+      getDirectories: (d) => ts.sys.getDirectories(d),
+      realpath: ts.sys.realpath,
+      getCurrentDirectory: () => this.dir,
+      useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
+    };
+    this.configure(options.workingDirectory ?? process.cwd());
+  }
+
+  // --- files ----------------------------------------------------------------------------------
+
+  private setVirtual(file: string, text: string): void {
+    const existing = this.virtual.get(file);
+    if (existing?.text === text) return;
+    this.virtual.set(file, { text, version: ++this.versionCounter, snapshot: ts.ScriptSnapshot.fromString(text) });
+  }
+
+  private cellFile(cell: number): string {
+    return join(this.dir, `__glassbox_cell_${cell < 0 ? `m${-cell}` : cell}__.ts`);
+  }
+
+  private get declsFile(): string {
+    return join(this.dir, "__glassbox_decls__.d.ts");
+  }
+
+  private get editFile(): string {
+    return join(this.dir, "__glassbox_edit__.ts");
+  }
+
+  /** The cell being compiled. One name for every cell: a change of root names would stop the program's reuse. */
+  private get currentFile(): string {
+    return join(this.dir, "__glassbox_current__.ts");
+  }
+
+  private rootFiles(): string[] {
+    const roots = [this.declsFile, this.currentFile, this.editFile];
+    if (this.globalsFile) roots.unshift(this.globalsFile);
+    return roots;
+  }
+
+  /** Versions of files on disk: library files never change under a running kernel; others by mtime. */
+  private diskVersion(file: string): string {
+    if (file.includes("/node_modules/") || file.startsWith(this.libDir)) return "0";
+    try {
+      return String(statSync(file).mtimeMs);
+    } catch {
+      return "missing";
+    }
+  }
+
+  private readonly libDir = dirname(ts.getDefaultLibFilePath({}));
+
+  private configure(dir: string): void {
+    this.dir = dir;
+    const { options, configErrors } = cellCompilerOptions(dir, this.kernelRoot);
+    this.options = options;
+    this.configErrors = configErrors;
+    this.resolutionCache = ts.createModuleResolutionCache(dir, (f) => (ts.sys.useCaseSensitiveFileNames ? f : f.toLowerCase()), options);
+    // Cells committed before a directory change stay where they were (their relative imports
+    // resolved from there); the declarations file follows the new directory.
+    this.writeDecls();
+    this.setVirtual(this.editFile, "");
+    const host: ts.LanguageServiceHost = {
+      getCompilationSettings: () => this.options,
+      getScriptFileNames: () => this.rootFiles(),
+      getScriptVersion: (f) => {
+        const v = this.virtual.get(f);
+        return v ? String(v.version) : this.diskVersion(f);
+      },
+      getScriptSnapshot: (f) => {
+        const v = this.virtual.get(f);
+        if (v) return v.snapshot;
+        const text = ts.sys.readFile(f);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      getCurrentDirectory: () => this.dir,
+      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      fileExists: this.moduleHost.fileExists,
+      readFile: this.moduleHost.readFile,
+      directoryExists: this.moduleHost.directoryExists,
+      getDirectories: this.moduleHost.getDirectories,
+      realpath: this.moduleHost.realpath,
+      useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
+      resolveModuleNameLiterals: (literals, containingFile, redirectedReference, options, containingSourceFile) =>
+        literals.map((literal) => this.resolveModule(literal, containingFile, redirectedReference, options, containingSourceFile)),
+    };
+    this.ls = ts.createLanguageService(host, this.registry);
+  }
+
+  /** From the notebook's directory first, then from the kernel's install (which has tfjs and @types/node). */
+  private resolveModule(
+    literal: ts.StringLiteralLike,
+    containingFile: string,
+    redirectedReference: ts.ResolvedProjectReference | undefined,
+    options: ts.CompilerOptions,
+    containingSourceFile: ts.SourceFile,
+  ): ts.ResolvedModuleWithFailedLookupLocations {
+    const mode = ts.getModeForUsageLocation(containingSourceFile, literal, options);
+    let result = ts.resolveModuleName(literal.text, containingFile, options, this.moduleHost, this.resolutionCache, redirectedReference, mode);
+    if (!result.resolvedModule && this.kernelRoot && !ts.isExternalModuleNameRelative(literal.text)) {
+      const fallback = ts.resolveModuleName(literal.text, join(this.kernelRoot, "__glassbox__.ts"), options, this.moduleHost, this.resolutionCache, redirectedReference, mode);
+      if (fallback.resolvedModule) result = fallback;
+    }
+    // A cell's import that does not resolve may be installed later (`%install`): remember to look
+    // again. Node's built-ins are ambient modules of @types/node, never files.
+    if (!result.resolvedModule && this.virtual.has(containingFile) && !isBuiltin(literal.text)) this.resolutionFailed = true;
+    return result;
+  }
+
+  private writeDecls(): void {
+    this.setVirtual(this.declsFile, this.table.text((cell) => this.committed.get(cell)!.replace(/\.ts$/, "")));
+    if (this.globalsFile && this.globalsText) {
+      const shadowed = [...this.globalsValueNames].filter((n) => this.table.has(n));
+      this.setVirtual(this.globalsFile, shadowed.length ? filterGlobals(this.globalsText, (n) => this.table.has(n)) : this.globalsText);
+    }
+  }
+
+  private program(): ts.Program {
+    if (this.resolutionFailed) {
+      // A package may have been installed since (`%install`): look again.
+      this.resolutionFailed = false;
+      this.resolutionCache.clear();
+    }
+    return this.ls.getProgram()!;
+  }
+
+  // --- compile --------------------------------------------------------------------------------
+
+  compileSync(code: string, options: CompileOptions): CompiledCell {
+    const file = this.currentFile;
+    this.pending = { cell: options.cell, code };
+    this.setVirtual(file, code);
+    const program = this.program();
+    const sf = program.getSourceFile(file)!;
+    const syntactic = program.getSyntacticDiagnostics(sf);
+    const diagnostics = [...syntactic, ...(syntactic.length ? [] : program.getSemanticDiagnostics(sf))]
+      .filter((d) => this.keepDiagnostic(d))
+      .map((d) => this.toCellDiagnostic(d, sf));
+    for (const message of this.configErrors) diagnostics.unshift({ category: "warning", line: 1, column: 1, code: 0, message: `tsconfig.json: ${message}` });
+    const hasErrors = diagnostics.some((d) => d.category === "error");
+    // A syntax error cannot run even under the report-only switch: V8 would reject the script.
+    const ok = syntactic.length === 0 && (options.reportOnly || !hasErrors);
+    const { js, sourceMap } = emitCell(sf, program.getTypeChecker(), options.cell, this.options);
+    return { ok, js, diagnostics, sourceMap };
+  }
+
+  private keepDiagnostic(d: ts.Diagnostic): boolean {
+    if (IGNORED_CODES.has(d.code)) return false;
+    // "Cannot redeclare" / "Duplicate identifier" against the kernel's own files: the cell's name wins.
+    if (d.code === 2451 || d.code === 2300 || d.code === 2403) {
+      const ours = (f: string | undefined): boolean => f === this.declsFile || f === this.globalsFile;
+      if (d.relatedInformation?.some((r) => ours(r.file?.fileName))) return false;
+    }
+    return true;
+  }
+
+  private toCellDiagnostic(d: ts.Diagnostic, sf: ts.SourceFile): CellDiagnostic {
+    const start = d.file === sf && d.start !== undefined ? d.start : 0;
+    const { line, character } = sf.getLineAndCharacterOfPosition(start);
+    const lineStart = sf.getPositionOfLineAndCharacter(line, 0);
+    return {
+      category: d.category === ts.DiagnosticCategory.Error ? "error" : "warning",
+      line: line + 1,
+      // Columns count code points, as people (and Jupyter) do.
+      column: utf16ToCodePoint(sf.text.slice(lineStart), character) + 1,
+      code: d.code,
+      message: ts.flattenDiagnosticMessageText(d.messageText, "\n"),
+    };
+  }
+
+  commitSync(cell: number): void {
+    const pending = this.pending;
+    if (!pending || pending.cell !== cell) return;
+    const program = this.program();
+    const sf = program.getSourceFile(this.currentFile)!;
+    if (sf.text !== pending.code) return;
+    const checker = program.getTypeChecker();
+    const names = topLevelNames(sf);
+    const entries: DeclarationEntry[] = names.map((n): DeclarationEntry => {
+      if (!n.variable || !n.identifier) return { name: n.name, cell, kind: "alias" };
+      return { name: n.name, cell, kind: "variable", keyword: n.variable, type: this.printType(checker, sf, n.identifier) };
+    });
+    this.pending = undefined;
+    const file = this.cellFile(cell);
+    this.committed.set(cell, file);
+    this.setVirtual(file, sf.text + exportSuffix(names));
+    this.table.update(entries);
+    this.writeDecls();
+  }
+
+  /** The type of a top-level variable, written so that it means the same in the declarations file. */
+  private printType(checker: ts.TypeChecker, sf: ts.SourceFile, id: ts.Identifier): string {
+    try {
+      const symbol = checker.getSymbolAtLocation(id);
+      const type = symbol ? checker.getTypeOfSymbolAtLocation(symbol, id) : checker.getTypeAtLocation(id);
+      // A type node, not typeToString: the node builder writes `import("pkg").T` for types that
+      // are not reachable by name, where typeToString would write a bare `T`.
+      const node = checker.typeToTypeNode(type, sf, TYPE_FORMAT);
+      return node ? this.printer.printNode(ts.EmitHint.Unspecified, node, sf) : "any";
+    } catch {
+      return "any";
+    }
+  }
+
+  // --- editing --------------------------------------------------------------------------------
+
+  completeSync(code: string, cursorPos: number): CompletionResult {
+    const pos = codePointToUtf16(code, cursorPos);
+    let start = pos;
+    while (start > 0) {
+      const prev = code.codePointAt(start - 1)! >= 0xdc00 && code.codePointAt(start - 1)! <= 0xdfff && start > 1 ? code.slice(start - 2, start) : code[start - 1]!;
+      if (!isIdentifierChar(prev)) break;
+      start -= prev.length;
+    }
+    const prefix = code.slice(start, pos);
+    this.setVirtual(this.editFile, code);
+    this.program();
+    const info = this.ls.getCompletionsAtPosition(this.editFile, pos, {
+      includeCompletionsWithInsertText: true,
+      includeCompletionsForModuleExports: false,
+      includeAutomaticOptionalChainCompletions: false,
+    });
+    const lower = prefix.toLowerCase();
+    const entries = (info?.entries ?? [])
+      .filter((e) => e.kind !== ts.ScriptElementKind.warning && (e.insertText === undefined || e.insertText === e.name))
+      .filter((e) => e.name.toLowerCase().startsWith(lower) && !e.name.startsWith("__glassbox"))
+      .sort((a, b) => {
+        // Exact-case prefix matches first, then TypeScript's own relevance, then by name.
+        const ca = a.name.startsWith(prefix) ? 0 : 1;
+        const cb = b.name.startsWith(prefix) ? 0 : 1;
+        return ca - cb || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name);
+      });
+    const seen = new Set<string>();
+    const unique = entries.filter((e) => !seen.has(e.name) && seen.add(e.name));
+    const cursorStart = utf16ToCodePoint(code, start);
+    const cursorEnd = utf16ToCodePoint(code, pos);
+    return {
+      matches: unique.map((e) => e.name),
+      cursor_start: cursorStart,
+      cursor_end: cursorEnd,
+      metadata: {
+        _jupyter_types_experimental: unique.map((e) => ({ start: cursorStart, end: cursorEnd, text: e.name, type: KIND_TO_JUPYTER[e.kind] ?? e.kind })),
+      },
+    };
+  }
+
+  inspectSync(code: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {
+    const pos = codePointToUtf16(code, cursorPos);
+    this.setVirtual(this.editFile, code);
+    this.program();
+    const quick = this.ls.getQuickInfoAtPosition(this.editFile, pos) ?? (pos > 0 ? this.ls.getQuickInfoAtPosition(this.editFile, pos - 1) : undefined);
+    let signature: string | undefined;
+    let docs = "";
+    let tags: ts.JSDocTagInfo[] = [];
+    if (quick) {
+      signature = ts.displayPartsToString(quick.displayParts);
+      docs = ts.displayPartsToString(quick.documentation);
+      tags = quick.tags ?? [];
+    } else {
+      // Inside a call's parentheses: the signature being called.
+      const help = this.ls.getSignatureHelpItems(this.editFile, pos, undefined);
+      const item = help?.items[help.selectedItemIndex];
+      if (item) {
+        const separator = ts.displayPartsToString(item.separatorDisplayParts);
+        signature =
+          ts.displayPartsToString(item.prefixDisplayParts) +
+          item.parameters.map((p) => ts.displayPartsToString(p.displayParts)).join(separator) +
+          ts.displayPartsToString(item.suffixDisplayParts);
+        docs = ts.displayPartsToString(item.documentation);
+        tags = item.tags;
+      }
+    }
+    if (signature === undefined) return { found: false, data: {} };
+    const tagLines = tags
+      .filter((t) => detailLevel === 1 || t.name === "param" || t.name === "returns" || t.name === "deprecated")
+      .map((t) => `@${t.name}${t.text ? ` ${ts.displayPartsToString(t.text)}` : ""}`);
+    const plain = [signature, docs, tagLines.join("\n")].filter(Boolean).join("\n\n");
+    const data: Record<string, string> = { "text/plain": plain };
+    if (docs || tagLines.length) {
+      data["text/markdown"] = ["```typescript\n" + signature + "\n```", docs, tagLines.map((t) => `*${t.replace(/^@(\S+)/, "@$1*")}`).join("  \n")].filter(Boolean).join("\n\n");
+    }
+    return { found: true, data };
+  }
+
+  isCompleteSync(code: string): IsCompleteResult {
+    if (code.trim() === "") return { status: "complete" };
+    const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const diagnostics = (sf as unknown as { parseDiagnostics: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+    const depth = openBrackets(code);
+    if (diagnostics.length === 0) return { status: "complete" };
+    const end = code.trimEnd().length;
+    const lastLineStart = code.lastIndexOf("\n", end - 1) + 1;
+    const atEnd = (d: ts.DiagnosticWithLocation): boolean =>
+      d.start >= end ||
+      // Unterminated string, template or comment, still open on the last line.
+      ((d.code === 1002 || d.code === 1160 || d.code === 1010) && d.start + d.length >= end && (d.code !== 1002 || d.start >= lastLineStart));
+    if (diagnostics.every(atEnd)) {
+      return { status: "incomplete", indent: "  ".repeat(Math.max(depth, 0)) };
+    }
+    return { status: "invalid" };
+  }
+
+  setWorkingDirectorySync(dir: string): void {
+    if (dir === this.dir) {
+      // Same folder: a tsconfig.json may have changed.
+      const { options } = cellCompilerOptions(dir, this.kernelRoot);
+      if (JSON.stringify(options) === JSON.stringify(this.options)) return;
+    }
+    this.ls.dispose();
+    this.configure(dir);
+  }
+
+  /** Builds the program and checks a tiny cell touching `tf`, so the first real request is fast. */
+  warmUp(): void {
+    const cell = -1;
+    this.compileSync("const __glassbox_warm__ = tf.sequential();\n__glassbox_warm__.fit;\ntf.tensor([1]).shape;\n", { cell, reportOnly: true });
+    this.pending = undefined;
+    this.completeSync("tf.lay", 6);
+    this.inspectSync("tf.sequential", 5, 0);
+    this.setVirtual(this.editFile, "");
+  }
+
+  // --- CellCompiler ---------------------------------------------------------------------------
+
+  async compile(code: string, options: CompileOptions): Promise<CompiledCell> {
+    return this.compileSync(code, options);
+  }
+  async commit(cell: number): Promise<void> {
+    this.commitSync(cell);
+  }
+  async complete(code: string, cursorPos: number): Promise<CompletionResult> {
+    return this.completeSync(code, cursorPos);
+  }
+  async inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult> {
+    return this.inspectSync(code, cursorPos, detailLevel);
+  }
+  async isComplete(code: string): Promise<IsCompleteResult> {
+    return this.isCompleteSync(code);
+  }
+  async setWorkingDirectory(dir: string): Promise<void> {
+    this.setWorkingDirectorySync(dir);
+  }
+}
+
+/** Unclosed `{ ( [` and template substitutions at the end of `code`, by TypeScript's scanner. */
+function openBrackets(code: string): number {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, code);
+  const stack: ts.SyntaxKind[] = [];
+  for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
+    switch (token) {
+      case ts.SyntaxKind.OpenBraceToken:
+      case ts.SyntaxKind.OpenParenToken:
+      case ts.SyntaxKind.OpenBracketToken:
+      case ts.SyntaxKind.TemplateHead:
+        stack.push(token);
+        break;
+      case ts.SyntaxKind.CloseBraceToken:
+        if (stack[stack.length - 1] === ts.SyntaxKind.TemplateHead) {
+          // `}` closes a substitution: the template goes on.
+          if (scanner.reScanTemplateToken(false) === ts.SyntaxKind.TemplateTail) stack.pop();
+        } else {
+          stack.pop();
+        }
+        break;
+      case ts.SyntaxKind.CloseParenToken:
+      case ts.SyntaxKind.CloseBracketToken:
+        stack.pop();
+        break;
+    }
+  }
+  return stack.length;
+}
+
+export function createCellCompiler(options?: CellCompilerServiceOptions): CellCompilerService {
+  return new CellCompilerService(options);
+}
