@@ -76,8 +76,11 @@ const KIND_TO_JUPYTER: Partial<Record<string, string>> = {
   [ts.ScriptElementKind.parameterElement]: "instance",
 };
 
+// Parsed library and node_modules files, shared by every service in the process (and kept across
+// working-directory changes): parsing them is most of the start-up cost.
+const registry = ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames);
+
 export class CellCompilerService implements CellCompiler {
-  private readonly registry = ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames);
   private readonly kernelRoot: string | undefined;
   private readonly globalsFile: string | undefined;
   private readonly globalsText: string | undefined;
@@ -195,7 +198,7 @@ export class CellCompilerService implements CellCompiler {
       resolveModuleNameLiterals: (literals, containingFile, redirectedReference, options, containingSourceFile) =>
         literals.map((literal) => this.resolveModule(literal, containingFile, redirectedReference, options, containingSourceFile)),
     };
-    this.ls = ts.createLanguageService(host, this.registry);
+    this.ls = ts.createLanguageService(host, registry);
   }
 
   /** From the notebook's directory first, then from the kernel's install (which has tfjs and @types/node). */

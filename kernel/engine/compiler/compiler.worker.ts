@@ -1,0 +1,56 @@
+// The compiler worker thread: type checking never blocks the protocol thread or user code.
+// Serves the CellCompiler methods over parentPort and warms up (program, tfjs types) on boot.
+import { parentPort, workerData } from "node:worker_threads";
+import type { CompilerRequest, CompilerResponse, CompilerWorkerData, RestoreCell } from "./protocol";
+import { CellCompilerService } from "./service";
+
+const port = parentPort;
+if (!port) throw new Error("compiler.worker must run in a worker thread");
+const data = (workerData ?? {}) as Partial<CompilerWorkerData>;
+const service = new CellCompilerService({ workingDirectory: data.workingDirectory ?? process.cwd() });
+
+function handle(request: CompilerRequest): unknown {
+  const a = request.args;
+  switch (request.method) {
+    case "compile":
+      return service.compileSync(a[0] as string, a[1] as { cell: number; reportOnly: boolean });
+    case "commit":
+      return service.commitSync(a[0] as number);
+    case "complete":
+      return service.completeSync(a[0] as string, a[1] as number);
+    case "inspect":
+      return service.inspectSync(a[0] as string, a[1] as number, a[2] as 0 | 1);
+    case "isComplete":
+      return service.isCompleteSync(a[0] as string);
+    case "setWorkingDirectory":
+      return service.setWorkingDirectorySync(a[0] as string);
+    case "restore":
+      for (const { cell, code } of a[0] as RestoreCell[]) {
+        service.compileSync(code, { cell, reportOnly: true });
+        service.commitSync(cell);
+      }
+      return undefined;
+    default:
+      throw new Error(`unknown compiler method ${String(request.method)}`);
+  }
+}
+
+port.on("message", (request: CompilerRequest) => {
+  let response: CompilerResponse;
+  try {
+    response = { id: request.id, result: handle(request) };
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    response = { id: request.id, error: { message: error.message, stack: error.stack } };
+  }
+  port.postMessage(response);
+});
+
+// Messages that arrive meanwhile wait in the port's queue; a failed warm-up only costs speed.
+setImmediate(() => {
+  try {
+    service.warmUp();
+  } catch (e) {
+    process.stderr.write(`[glassbox] compiler warm-up failed: ${(e as Error).message}\n`);
+  }
+});
