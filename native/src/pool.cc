@@ -32,27 +32,45 @@ Window window(const Napi::Value& kernel, const Napi::Value& strides, const Napi:
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
-// maxPool(x, xShape, kernel, strides, pads, outShape)
+// The argmax positions of a max pool, in a BigInt64Array owned by JavaScript, shaped like the output.
+at::Tensor wrapIndicesNhwc(const Napi::Value& value, const Shape& s) {
+  auto array = value.As<Napi::BigInt64Array>();
+  if (static_cast<int64_t>(array.ElementLength()) != s[0] * s[1] * s[2] * s[3]) {
+    throw Napi::RangeError::New(value.Env(), "max pool indices do not match the output shape");
+  }
+  return at::from_blob(array.Data(), s, at::TensorOptions().dtype(at::kLong)).permute({0, 3, 1, 2});
+}
+
+// maxPool(x, xShape, kernel, strides, pads, outShape, indices: BigInt64Array | null). When indices is
+// given (training), the argmax is kept there for MaxPoolGrad instead of being recomputed.
 Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   return guard(info, "MaxPool", [&]() -> Napi::Value {
     auto win = window(info[2], info[3], info[4]);
     auto x = win.pad(wrapNhwc(info[0], ints(info[1])), kNegInf);
-    auto y = std::get<0>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false));
-    auto out = outputNhwc(info.Env(), ints(info[5]));
-    out.tensor.copy_(y);
+    auto outShape = ints(info[5]);
+    auto out = outputNhwc(info.Env(), outShape);
+    if (info[6].IsTypedArray()) {
+      auto indices = wrapIndicesNhwc(info[6], outShape);
+      at::max_pool2d_with_indices_out(out.tensor, indices, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false);
+    } else {
+      out.tensor.copy_(std::get<0>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false)));
+    }
     return out.array;
   });
 }
 
-// maxPoolGrad(dy, dyShape, x, xShape, kernel, strides, pads)
+// maxPoolGrad(dy, dyShape, x, xShape, kernel, strides, pads, indices: BigInt64Array | null)
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   return guard(info, "MaxPoolGrad", [&]() -> Napi::Value {
     auto win = window(info[4], info[5], info[6]);
-    auto dy = wrapNhwc(info[0], ints(info[1]));
+    auto dyShape = ints(info[1]);
+    auto dy = wrapNhwc(info[0], dyShape);
     auto xShape = ints(info[3]);
     auto x = win.pad(wrapNhwc(info[2], xShape), kNegInf);
-    // The forward kernel's argmax is recomputed: TensorFlow.js hands the gradient only x and y.
-    auto indices = std::get<1>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false));
+    // Without the forward kernel's argmax (not recorded), it is recomputed from x.
+    auto indices = info[7].IsTypedArray()
+                       ? wrapIndicesNhwc(info[7], dyShape)
+                       : std::get<1>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false));
     auto dx = at::max_pool2d_with_indices_backward(dy, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false, indices);
     auto out = outputNhwc(info.Env(), xShape);
     out.tensor.copy_(win.unpad(dx, xShape[1], xShape[2]));

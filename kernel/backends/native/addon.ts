@@ -22,9 +22,13 @@ export interface NativeAddon {
     x: Float32Array, xShape: number[], dy: Float32Array, dyShape: number[], filterShape: number[], strides: number[],
     pads: number[], dilations: number[],
   ): Float32Array;
-  maxPool(x: Float32Array, xShape: number[], kernel: number[], strides: number[], pads: number[], outShape: number[]): Float32Array;
+  maxPool(
+    x: Float32Array, xShape: number[], kernel: number[], strides: number[], pads: number[], outShape: number[],
+    indices: BigInt64Array | null,
+  ): Float32Array;
   maxPoolGrad(
     dy: Float32Array, dyShape: number[], x: Float32Array, xShape: number[], kernel: number[], strides: number[], pads: number[],
+    indices: BigInt64Array | null,
   ): Float32Array;
   avgPool(x: Float32Array, xShape: number[], kernel: number[], strides: number[], pads: number[], outShape: number[]): Float32Array;
   avgPoolGrad(dy: Float32Array, dyShape: number[], xShape: number[], kernel: number[], strides: number[], pads: number[]): Float32Array;
@@ -38,6 +42,7 @@ export interface NativeAddon {
   reduce(op: string, x: Float32Array, shape: number[], axes: number[], outShape: number[]): Float32Array | Int32Array;
   softmax(logits: Float32Array, shape: number[]): Float32Array;
   transpose(x: Float32Array, shape: number[], perm: number[], outShape: number[]): Float32Array;
+  gather(x: Float32Array, xShape: number[], indices: Int32Array, axis: number, outShape: number[]): Float32Array;
 }
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };

@@ -73,6 +73,23 @@ export function elementwiseKernels(ctx: Context): NativeKernel[] {
       },
     },
     {
+      name: "GatherV2",
+      run: ({ inputs, backend, attrs }) => {
+        const x = floats(backend, inputs.x);
+        const indices = inputs.indices;
+        if (x === undefined || indices === undefined || indices.dtype !== "int32" || Number(attrs.batchDims ?? 0) !== 0) return null;
+        const index = backend.data.get(indices.dataId)?.values;
+        if (!(index instanceof Int32Array)) return null;
+        const axis = tf.util.parseAxisParam(attrs.axis as number, x.shape)[0] as number;
+        const size = x.shape[axis] as number;
+        // Out-of-range indices go to the cpu kernel, whose error message names the bad index.
+        for (const i of index) if (i < 0 || i >= size) return null;
+        const flatShape = [...x.shape.slice(0, axis), index.length, ...x.shape.slice(axis + 1)];
+        const outShape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
+        return output(backend, outShape, addon.gather(x.values, x.shape, index, axis, flatShape));
+      },
+    },
+    {
       name: "Transpose",
       run: ({ inputs, backend, attrs }) => {
         const x = floats(backend, inputs.x);

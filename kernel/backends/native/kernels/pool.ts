@@ -24,15 +24,33 @@ function window(info: PoolInfo): [number[], number[], number[]] {
   return [[info.filterHeight, info.filterWidth], [info.strideHeight, info.strideWidth], padList(info.padInfo)];
 }
 
+/** A max pool's argmax, kept while gradients are being recorded so MaxPoolGrad need not redo the pool. */
+interface Argmax {
+  input: object; // the dataId of the pooled tensor
+  indices: BigInt64Array;
+}
+
+function recordingGradients(ctx: Context): boolean {
+  return ctx.tf.engine().state.gradientDepth > 0;
+}
+
 export function poolKernels(ctx: Context): NativeKernel[] {
+  // Keyed by the output's dataId: the gradient receives the forward output, and the entry goes away
+  // with it.
+  const argmaxes = new WeakMap<object, Argmax>();
   return [
     {
       name: "MaxPool",
       run: ({ inputs, backend, attrs }) => {
         const x = floats(backend, inputs.x);
         const info = x && poolInfo(ctx, x.shape, attrs);
-        if (x === undefined || info === undefined) return null;
-        return output(backend, info.outShape, ctx.addon.maxPool(x.values, x.shape, ...window(info), info.outShape));
+        if (x === undefined || info === undefined || inputs.x === undefined) return null;
+        const size = info.outShape.reduce((a, b) => a * b, 1);
+        const indices = recordingGradients(ctx) ? new BigInt64Array(size) : null;
+        const values = ctx.addon.maxPool(x.values, x.shape, ...window(info), info.outShape, indices);
+        const result = output(backend, info.outShape, values);
+        if (indices !== null) argmaxes.set(result.dataId, { input: inputs.x.dataId, indices });
+        return result;
       },
     },
     {
@@ -42,7 +60,9 @@ export function poolKernels(ctx: Context): NativeKernel[] {
         const x = floats(backend, inputs.input);
         const info = x && poolInfo(ctx, x.shape, attrs);
         if (dy === undefined || x === undefined || info === undefined) return null;
-        return output(backend, x.shape, ctx.addon.maxPoolGrad(dy.values, dy.shape, x.values, x.shape, ...window(info)));
+        const saved = inputs.output === undefined ? undefined : argmaxes.get(inputs.output.dataId);
+        const indices = saved !== undefined && saved.input === inputs.input?.dataId ? saved.indices : null;
+        return output(backend, x.shape, ctx.addon.maxPoolGrad(dy.values, dy.shape, x.values, x.shape, ...window(info), indices));
       },
     },
     {
