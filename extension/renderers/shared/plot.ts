@@ -1,0 +1,49 @@
+/**
+ * Plotly defaults for notebook outputs: transparent background (the output's own shows through),
+ * fonts and grid from the VS Code theme, no logo/editing chrome, and one place that draws or
+ * redraws a plot in place with Plotly.react, keeping the user's zoom via `uirevision`.
+ */
+import Plotly, { type PlotData, type PlotElement, type PlotLayout } from "plotly.js-dist-min";
+import { escapeHtml } from "./dom";
+import type { Theme } from "./theme";
+
+export { Plotly };
+export type { PlotData, PlotElement, PlotLayout };
+
+/** Plotly parses a few tags (<b>, <br>…) and entities in labels; this makes data show literally. */
+export const plotText = escapeHtml;
+
+export function axisDefaults(theme: Theme): PlotLayout {
+  return {
+    gridcolor: theme.grid, zerolinecolor: theme.grid, linecolor: theme.border, tickcolor: theme.border,
+    color: theme.foreground, automargin: true,
+  };
+}
+
+/** A layout with theme colours; `extra` is merged shallowly, its xaxis/yaxis over the axis defaults. */
+export function themedLayout(theme: Theme, extra: PlotLayout = {}): PlotLayout {
+  const { xaxis, yaxis, ...rest } = extra as { xaxis?: PlotLayout; yaxis?: PlotLayout };
+  return {
+    paper_bgcolor: "rgba(0,0,0,0)",
+    plot_bgcolor: "rgba(0,0,0,0)",
+    font: { family: theme.fontFamily, size: Math.max(11, theme.fontSize - 1), color: theme.foreground },
+    colorway: theme.palette,
+    margin: { l: 48, r: 16, t: 28, b: 36 },
+    hoverlabel: { bgcolor: theme.background, bordercolor: theme.border, font: { color: theme.foreground, family: theme.fontFamily } },
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", bgcolor: "rgba(0,0,0,0)" },
+    xaxis: { ...axisDefaults(theme), ...xaxis },
+    yaxis: { ...axisDefaults(theme), ...yaxis },
+    ...rest,
+  };
+}
+
+export const plotConfig = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d", "sendDataToCloud"] };
+
+/** Draws or updates `element` in place (never recreated), so zoom and DOM identity survive updates. */
+export function drawPlot(element: HTMLElement, data: PlotData[], layout: PlotLayout): Promise<PlotElement> {
+  return Plotly.react(element, data, layout, plotConfig);
+}
+
+export function disposePlot(element: HTMLElement): void {
+  Plotly.purge(element);
+}

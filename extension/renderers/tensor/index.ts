@@ -1,0 +1,169 @@
+/**
+ * VS Code notebook renderer for application/vnd.glassbox.tensor.v1+json: a header (name, dtype,
+ * shape, backend), stats with NaN/Inf badges, and switchable views (table with N-D slicing,
+ * heatmap, image grid, histogram). Re-rendering the same element (update_display_data) keeps
+ * the chosen view and slice when the shape is unchanged.
+ */
+import { expectVersion, type ActivationFunction, type OutputItem } from "../shared/contract";
+import { decodeBase64, typedArray, type NumericArray } from "../shared/data";
+import { el, formatNumber } from "../shared/dom";
+import { disposePlot } from "../shared/plot";
+import { ensureStyles } from "../shared/styles";
+import { onThemeChange, readTheme } from "../shared/theme";
+import { defaultSlice, type Slice } from "./slice";
+import type { TensorPayload, TensorView } from "./types";
+import { renderHeatmap, renderHistogram, renderImage, renderTable, type ViewInput } from "./views";
+
+export const TENSOR_MIME = "application/vnd.glassbox.tensor.v1+json";
+
+const VIEW_LABELS: Record<TensorView, string> = { table: "Table", heatmap: "Heatmap", image: "Image", histogram: "Histogram" };
+
+interface UiState { view: TensorView; slice: Slice; page: { row: number; col: number }; shapeKey: string }
+
+class TensorOutput {
+  private payload!: TensorPayload;
+  private values: NumericArray | null = null;
+  private ui!: UiState;
+  private readonly root = el("div", { class: "gb-root gb-tensor" });
+  private readonly header = el("div", { class: "gb-row gb-header" });
+  private readonly stats = el("div", { class: "gb-row gb-stats" });
+  private readonly note = el("div", { class: "gb-note" });
+  private readonly tabs = el("div", { class: "gb-tabs", attrs: { role: "tablist" } });
+  private readonly slicer = el("div", { class: "gb-row gb-slicer" });
+  private readonly hosts = new Map<TensorView, HTMLElement>();
+  private readonly stopTheme: () => void;
+
+  constructor(private readonly element: HTMLElement) {
+    ensureStyles();
+    this.root.append(this.header, this.stats, this.note, this.tabs, this.slicer);
+    element.replaceChildren(this.root);
+    this.stopTheme = onThemeChange(() => { void this.drawView(); });
+  }
+
+  get node(): HTMLElement { return this.element; }
+
+  async update(payload: TensorPayload): Promise<void> {
+    this.payload = payload;
+    this.values = payload.data ? typedArray(decodeBase64(payload.data.bytes), payload.data.dtype) : null;
+    const shapeKey = `${payload.dtype}[${(payload.data?.shape ?? payload.shape).join(",")}]`;
+    const available = payload.view.available.filter((v) => v !== "heatmap" || this.values);
+    if (!this.ui || this.ui.shapeKey !== shapeKey || !available.includes(this.ui.view)) {
+      this.ui = { view: payload.view.default, slice: defaultSlice(payload.data?.shape ?? payload.shape), page: { row: 0, col: 0 }, shapeKey };
+    }
+    this.renderHeader();
+    this.renderTabs(available);
+    await this.drawView();
+  }
+
+  private renderHeader(): void {
+    const p = this.payload;
+    this.header.replaceChildren(
+      p.name ? el("span", { class: "gb-title" }, p.name) : el("span", { class: "gb-title" }, "Tensor"),
+      el("span", { class: "gb-chip", title: "dtype" }, p.dtype),
+      el("span", { class: "gb-chip", title: "shape" }, `[${p.shape.join(", ")}]`),
+      el("span", { class: "gb-chip", title: "backend" }, p.backend),
+      el("span", { class: "gb-muted" }, `${p.size.toLocaleString("en-US")} element${p.size === 1 ? "" : "s"}`),
+    );
+    const s = p.stats;
+    this.stats.replaceChildren();
+    if (s) {
+      const integer = p.dtype !== "float32";
+      const stat = (label: string, v: number | null) => el("span", { class: "gb-stat" }, el("span", { class: "gb-muted" }, `${label} `), formatNumber(v, integer && label !== "mean" && label !== "std"));
+      this.stats.append(stat("min", s.min), stat("max", s.max), stat("mean", s.mean), stat("std", s.std));
+      this.stats.append(el("span", { class: "gb-stat" }, el("span", { class: "gb-muted" }, "zeros "), s.zeros.toLocaleString("en-US")));
+      const badge = (label: string, n: number) => n ? el("span", { class: "gb-badge gb-badge-error", dataset: { badge: label } }, `${label} ${n.toLocaleString("en-US")}`) : null;
+      this.stats.append(...[badge("NaN", s.nan), badge("+Inf", s.posInf), badge("−Inf", s.negInf)].filter((b): b is HTMLSpanElement => b !== null));
+      if (!s.nan && !s.posInf && !s.negInf) this.stats.append(el("span", { class: "gb-badge gb-badge-ok", dataset: { badge: "finite" } }, "all finite"));
+    }
+    this.note.textContent = p.data?.note ?? "";
+    this.note.hidden = !p.data?.note;
+  }
+
+  private renderTabs(available: TensorView[]): void {
+    this.tabs.replaceChildren(...available.map((view) => el("button", {
+      class: "gb-tab", dataset: { view }, attrs: { role: "tab", "aria-selected": String(view === this.ui.view) },
+      on: { click: () => { this.ui.view = view; this.renderTabs(available); void this.drawView(); } },
+    }, VIEW_LABELS[view])));
+  }
+
+  private renderSlicer(): void {
+    const shape = this.payload.data?.shape ?? [];
+    const { slice } = this.ui;
+    this.slicer.replaceChildren();
+    const sliced = (this.ui.view === "table" || this.ui.view === "heatmap") && shape.length > 2;
+    this.slicer.hidden = !sliced;
+    if (!sliced) return;
+    const axisSelect = (label: string, value: number, set: (axis: number) => void) => {
+      const select = el("select", { dataset: { role: label }, on: { change: () => set(Number(select.value)) } },
+        ...shape.map((n, a) => el("option", { attrs: { value: String(a) } }, `axis ${a} (${n})`)));
+      select.value = String(value);
+      return el("label", {}, `${label} `, select);
+    };
+    this.slicer.append(
+      axisSelect("rows", slice.rowAxis, (a) => { if (a === slice.colAxis) slice.colAxis = slice.rowAxis; slice.rowAxis = a; this.ui.page = { row: 0, col: 0 }; void this.drawView(); }),
+      axisSelect("cols", slice.colAxis, (a) => { if (a === slice.rowAxis) slice.rowAxis = slice.colAxis; slice.colAxis = a; this.ui.page = { row: 0, col: 0 }; void this.drawView(); }),
+    );
+    shape.forEach((n, a) => {
+      if (a === slice.rowAxis || a === slice.colAxis) return;
+      const input = el("input", { dataset: { axis: String(a) }, attrs: { type: "number", min: "0", max: String(n - 1), value: String(slice.index[a]) }, on: {
+        change: () => { slice.index[a] = Math.max(0, Math.min(n - 1, Math.floor(Number(input.value)) || 0)); void this.drawView(); },
+      } });
+      this.slicer.append(el("label", {}, `axis ${a} = `, input, el("span", { class: "gb-muted" }, ` / ${n - 1}`)));
+    });
+  }
+
+  private host(view: TensorView): HTMLElement {
+    let host = this.hosts.get(view);
+    if (!host) {
+      host = el("div", { class: view === "heatmap" || view === "histogram" ? "gb-plot gb-view" : "gb-view", dataset: { viewHost: view } });
+      this.hosts.set(view, host);
+      this.root.append(host);
+    }
+    return host;
+  }
+
+  private async drawView(): Promise<void> {
+    this.renderSlicer();
+    const view = this.ui.view;
+    for (const [v, h] of this.hosts) h.hidden = v !== view;
+    const host = this.host(view);
+    host.hidden = false;
+    const data = this.payload.data;
+    const strides = data?.strides ?? [];
+    const input: ViewInput = { payload: this.payload, values: this.values, slice: this.ui.slice, origin: (axis, i) => i * (strides[axis] ?? 1) };
+    const theme = readTheme();
+    const revision = `${this.ui.shapeKey}:${this.ui.slice.rowAxis}:${this.ui.slice.colAxis}`;
+    if (view === "table") renderTable(host, input, this.ui.page, (p) => { this.ui.page = p; void this.drawView(); });
+    else if (view === "image") renderImage(host, input);
+    else if (view === "heatmap") await renderHeatmap(host, input, theme, revision);
+    else await renderHistogram(host, this.payload, theme, revision);
+  }
+
+  dispose(): void {
+    this.stopTheme();
+    for (const host of this.hosts.values()) if (host.classList.contains("gb-plot")) disposePlot(host);
+    this.element.replaceChildren();
+  }
+}
+
+export const activate: ActivationFunction = () => {
+  const outputs = new Map<string, TensorOutput>();
+  return {
+    async renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal) {
+      const payload = expectVersion<TensorPayload>(item.json(), 1, TENSOR_MIME);
+      let output = outputs.get(item.id);
+      if (!output || output.node !== element) {
+        output?.dispose();
+        output = new TensorOutput(element);
+        outputs.set(item.id, output);
+      }
+      if (signal?.aborted) return;
+      await output.update(payload);
+    },
+    disposeOutputItem(id?: string) {
+      for (const [key, output] of outputs) {
+        if (id === undefined || key === id) { output.dispose(); outputs.delete(key); }
+      }
+    },
+  };
+};

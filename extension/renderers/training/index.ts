@@ -1,0 +1,223 @@
+/**
+ * VS Code notebook renderer for application/vnd.glassbox.training.v1+json: one chart per metric
+ * group (train vs validation), batch or epoch axis, debiased-EMA smoothing, log-y, best-point
+ * markers, and progress with ETA. update_display_data re-renders the same element: charts are
+ * updated with Plotly.react and a constant uirevision, so zoom and the user's choices survive.
+ */
+import { expectVersion, type ActivationFunction, type OutputItem } from "../shared/contract";
+import { el, formatDuration } from "../shared/dom";
+import { disposePlot, drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
+import { ensureStyles } from "../shared/styles";
+import { onThemeChange, readTheme, type Theme } from "../shared/theme";
+import { bestIndex, debiasedEma, downsample } from "./series";
+import type { MetricInfo, TrainingPayload } from "./types";
+
+export const TRAINING_MIME = "application/vnd.glassbox.training.v1+json";
+
+export interface TrainingUi { xAxis: "auto" | "batch" | "epoch"; smoothing: number; logY: boolean }
+const DEFAULT_UI: TrainingUi = { xAxis: "auto", smoothing: 0.6, logY: false };
+/** Points per drawn trace; more cannot be seen at notebook width and slow SVG charts down. */
+const MAX_DRAWN = 1500;
+
+interface Line { x: number[]; y: Array<number | null>; markers: boolean }
+
+class TrainingOutput {
+  private payload!: TrainingPayload;
+  private readonly root = el("div", { class: "gb-root gb-training" });
+  private readonly header = el("div", { class: "gb-row" });
+  private readonly progressText = el("span", { class: "gb-muted", dataset: { role: "progress" } });
+  private readonly bar = el("div", { class: "gb-progress-bar" });
+  private readonly controls = el("div", { class: "gb-row gb-controls" });
+  private readonly plotsBox = el("div", { class: "gb-plots" });
+  private readonly summary = el("div", { class: "gb-summary" });
+  private readonly plots = new Map<string, HTMLElement>();
+  private readonly stopTheme: () => void;
+  private xSelect!: HTMLSelectElement;
+  private smoothingInput!: HTMLInputElement;
+  private smoothingValue!: HTMLSpanElement;
+  private logInput!: HTMLInputElement;
+  private pending: number | undefined;
+
+  constructor(private readonly element: HTMLElement, private ui: TrainingUi, private readonly saveUi: (ui: TrainingUi) => void) {
+    ensureStyles();
+    this.buildControls();
+    this.root.append(this.header, el("div", { class: "gb-progress-track" }, this.bar), this.controls, this.plotsBox, this.summary);
+    element.replaceChildren(this.root);
+    this.stopTheme = onThemeChange(() => { void this.drawPlots(); });
+  }
+
+  get node(): HTMLElement { return this.element; }
+  get runId(): string | undefined { return this.payload?.runId; }
+  get seq(): number { return this.payload?.seq ?? -1; }
+
+  async update(payload: TrainingPayload): Promise<void> {
+    this.payload = payload;
+    this.renderHeader();
+    this.syncControls();
+    await this.drawPlots();
+  }
+
+  private resolvedAxis(): "batch" | "epoch" {
+    if (this.ui.xAxis !== "auto") return this.ui.xAxis;
+    return this.payload.series.batch.step.length ? "batch" : "epoch";
+  }
+
+  private buildControls(): void {
+    this.xSelect = el("select", { dataset: { control: "x-axis" }, on: { change: () => this.setUi({ xAxis: this.xSelect.value as "batch" | "epoch" }) } },
+      el("option", { attrs: { value: "batch" } }, "batch"), el("option", { attrs: { value: "epoch" } }, "epoch"));
+    this.smoothingInput = el("input", { dataset: { control: "smoothing" }, attrs: { type: "range", min: "0", max: "0.99", step: "0.01" }, on: {
+      input: () => this.setUi({ smoothing: Number(this.smoothingInput.value) }),
+    } });
+    this.smoothingValue = el("span", { class: "gb-stat" });
+    this.logInput = el("input", { dataset: { control: "log-y" }, attrs: { type: "checkbox" }, on: { change: () => this.setUi({ logY: this.logInput.checked }) } });
+    this.controls.append(
+      el("label", {}, "x axis ", this.xSelect),
+      el("label", { title: "Debiased exponential moving average, applied before downsampling" }, "smoothing ", this.smoothingInput, " ", this.smoothingValue),
+      el("label", {}, this.logInput, " log y"),
+    );
+  }
+
+  private syncControls(): void {
+    this.xSelect.value = this.resolvedAxis();
+    this.smoothingInput.value = String(this.ui.smoothing);
+    this.smoothingValue.textContent = this.ui.smoothing.toFixed(2);
+    this.logInput.checked = this.ui.logY;
+  }
+
+  private setUi(change: Partial<TrainingUi>): void {
+    this.ui = { ...this.ui, ...change };
+    this.saveUi(this.ui);
+    this.syncControls();
+    // Coalesce slider drags into one redraw per frame.
+    if (this.pending === undefined) this.pending = requestAnimationFrame(() => { this.pending = undefined; void this.drawPlots(); });
+  }
+
+  private renderHeader(): void {
+    const p = this.payload, g = p.progress;
+    const statusClass = { running: "gb-chip", completed: "gb-badge gb-badge-ok", stopped: "gb-badge gb-badge-warning", error: "gb-badge gb-badge-error" }[p.status];
+    const parts: string[] = [];
+    if (g.epochs) parts.push(`epoch ${Math.min(g.epoch + (p.status === "running" && g.epoch < g.epochs ? 1 : 0), g.epochs)}/${g.epochs}`);
+    else if (g.epoch) parts.push(`epoch ${g.epoch}`);
+    if (g.batchesPerEpoch && p.status === "running") parts.push(`batch ${g.batch}/${g.batchesPerEpoch}`);
+    parts.push(`step ${g.step.toLocaleString("en-US")}`, `${formatDuration(g.elapsedMs)} elapsed`);
+    if (g.etaMs !== undefined && p.status === "running") parts.push(`ETA ${formatDuration(g.etaMs)}`);
+    this.progressText.textContent = parts.join(" · ");
+    this.header.replaceChildren(el("span", { class: "gb-title" }, p.title), el("span", { class: statusClass, dataset: { role: "status" } }, p.status), this.progressText);
+    this.bar.style.width = `${Math.round((g.fraction ?? (p.status === "running" ? 0 : 1)) * 100)}%`;
+    this.summary.textContent = p.summary ?? "";
+    this.summary.hidden = !p.summary;
+  }
+
+  private lineFor(m: MetricInfo, axis: "batch" | "epoch"): Line | undefined {
+    const { batch, epoch } = this.payload.series;
+    const has = (values?: Array<number | null>) => !!values?.some((v) => v !== null);
+    const perEpoch = epoch.values[m.key], perBatch = batch.values[m.key];
+    if (axis === "batch") {
+      if (has(perBatch)) return { x: batch.step, y: perBatch, markers: false };
+      if (has(perEpoch)) return { x: epoch.batchStep, y: perEpoch, markers: true };
+    } else {
+      if (has(perEpoch)) return { x: epoch.step, y: perEpoch, markers: epoch.step.length < 60 };
+      const per = this.payload.progress.batchesPerEpoch;
+      if (has(perBatch) && per) return { x: batch.step.map((s) => s / per), y: perBatch, markers: false };
+    }
+    return undefined;
+  }
+
+  private tracesFor(group: string, axis: "batch" | "epoch", theme: Theme): PlotData[] {
+    const traces: PlotData[] = [];
+    const metrics = this.payload.metrics.filter((m) => m.group === group);
+    let extra = 2;
+    for (const m of metrics) {
+      const line = this.lineFor(m, axis);
+      if (!line) continue;
+      const color = m.split === "val" && metrics.filter((k) => k.split === "val").length === 1 ? theme.palette[1]
+        : m.split === "train" && metrics.filter((k) => k.split === "train").length === 1 ? theme.palette[0] : theme.palette[extra++ % theme.palette.length];
+      const name = plotText(m.key);
+      const smoothing = line.y.length > 2 ? this.ui.smoothing : 0;
+      const smoothed = downsample(line.x, debiasedEma(line.y, smoothing), MAX_DRAWN);
+      if (smoothing > 0) {
+        const raw = downsample(line.x, line.y, MAX_DRAWN);
+        traces.push({ type: "scatter", mode: "lines", x: raw.x, y: raw.y, line: { color, width: 1 }, opacity: 0.25, hoverinfo: "skip", showlegend: false, legendgroup: name, meta: `raw:${m.key}` });
+      }
+      traces.push({
+        type: "scatter", mode: line.markers ? "lines+markers" : "lines", x: smoothed.x, y: smoothed.y, name, legendgroup: name, connectgaps: true,
+        line: { color, width: 2 }, marker: { size: 5, color }, meta: m.key,
+        hovertemplate: `${name} %{y:.4g}<extra>${axis} %{x}</extra>`,
+      });
+      if (m.goal) {
+        const i = bestIndex(line.y, m.goal);
+        if (i >= 0) traces.push({
+          type: "scatter", mode: "markers", x: [line.x[i]], y: [line.y[i]], showlegend: false, legendgroup: name, meta: `best:${m.key}`,
+          marker: { symbol: "star", size: 13, color, line: { color: theme.foreground, width: 1 } },
+          hovertemplate: `best ${name} (${m.goal}) %{y:.4g}<extra>${axis} %{x}</extra>`,
+        });
+      }
+    }
+    return traces;
+  }
+
+  private async drawPlots(): Promise<void> {
+    if (!this.payload) return;
+    const theme = readTheme();
+    const axis = this.resolvedAxis();
+    const groups = [...new Set(this.payload.metrics.map((m) => m.group))];
+    for (const [group, host] of this.plots) if (!groups.includes(group)) { disposePlot(host); host.remove(); this.plots.delete(group); }
+    await Promise.all(groups.map(async (group) => {
+      let host = this.plots.get(group);
+      if (!host) {
+        host = el("div", { class: "gb-plot", dataset: { group } });
+        host.style.height = "280px";
+        this.plots.set(group, host);
+        this.plotsBox.append(host);
+      }
+      const domain = this.payload.metrics.find((m) => m.group === group && m.domain)?.domain;
+      await drawPlot(host, this.tracesFor(group, axis, theme), themedLayout(theme, {
+        // Constant for a run and view mode: Plotly keeps the user's zoom across data updates.
+        uirevision: `${this.payload.runId}|${group}|${axis}|${this.ui.logY}`,
+        title: { text: plotText(group), x: 0, xanchor: "left", font: { size: theme.fontSize + 1 } },
+        margin: { l: 52, r: 12, t: 48, b: 36 },
+        xaxis: { title: { text: axis === "batch" ? "step" : "epoch" } },
+        yaxis: { type: this.ui.logY ? "log" : "linear", ...(domain && !this.ui.logY ? { rangemode: "normal" } : {}) },
+        legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom", bgcolor: "rgba(0,0,0,0)" },
+      }));
+    }));
+  }
+
+  dispose(): void {
+    this.stopTheme();
+    if (this.pending !== undefined) cancelAnimationFrame(this.pending);
+    for (const host of this.plots.values()) disposePlot(host);
+    this.element.replaceChildren();
+  }
+}
+
+interface SavedState { ui?: Record<string, TrainingUi> }
+
+export const activate: ActivationFunction<SavedState> = (ctx) => {
+  const outputs = new Map<string, TrainingOutput>();
+  // The user's choices per run: they survive updates, re-renders and (via setState) reloads.
+  const uis = new Map<string, TrainingUi>(Object.entries(ctx.getState?.()?.ui ?? {}));
+  const save = (runId: string, ui: TrainingUi) => {
+    uis.set(runId, ui);
+    ctx.setState?.({ ui: Object.fromEntries([...uis].slice(-50)) });
+  };
+  return {
+    async renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal) {
+      const payload = expectVersion<TrainingPayload>(item.json(), 1, TRAINING_MIME);
+      let output = outputs.get(item.id);
+      if (output && output.node === element && output.runId === payload.runId && payload.seq <= output.seq) return; // stale
+      if (!output || output.node !== element || (output.runId && output.runId !== payload.runId)) {
+        output?.dispose();
+        output = new TrainingOutput(element, { ...DEFAULT_UI, ...uis.get(payload.runId) }, (ui) => save(payload.runId, ui));
+        outputs.set(item.id, output);
+      }
+      if (signal?.aborted) return;
+      await output.update(payload);
+    },
+    disposeOutputItem(id?: string) {
+      for (const [key, output] of outputs) {
+        if (id === undefined || key === id) { output.dispose(); outputs.delete(key); }
+      }
+    },
+  };
+};
