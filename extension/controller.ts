@@ -97,6 +97,8 @@ export class GlassboxController implements vscode.Disposable {
   private readonly sessions = new Map<string, KernelSession>();
   private readonly writers = new WeakMap<vscode.NotebookCell, CellWriter>();
   private readonly selected = new Map<string, vscode.NotebookController>();
+  /** Notebooks written for Glassbox: VS Code suggests this controller for them before anyone picks it. */
+  private readonly preferred = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   /** Start errors already shown (one error object is shared by all cells of a run). */
   private readonly reported = new WeakSet<object>();
@@ -124,6 +126,7 @@ export class GlassboxController implements vscode.Disposable {
             this.events.onState(notebook, this.sessions.get(key)?.state ?? "not-started", this.sessions.get(key)?.summary ?? {});
           } else if (this.selected.get(key) === controller) {
             this.selected.delete(key);
+            this.preferred.delete(key);
             void this.disposeSession(notebook);
           }
         }),
@@ -131,7 +134,10 @@ export class GlassboxController implements vscode.Disposable {
       this.controllers.push(controller);
     }
     this.disposables.push(
-      vscode.workspace.onDidCloseNotebookDocument((notebook) => void this.disposeSession(notebook)),
+      vscode.workspace.onDidCloseNotebookDocument((notebook) => {
+        this.preferred.delete(notebook.uri.toString());
+        void this.disposeSession(notebook);
+      }),
       vscode.workspace.onDidOpenNotebookDocument((notebook) => this.updateAffinity(notebook)),
     );
     for (const notebook of vscode.workspace.notebookDocuments) this.updateAffinity(notebook);
@@ -139,19 +145,21 @@ export class GlassboxController implements vscode.Disposable {
 
   /** Notebooks written for Glassbox (kernelspec "glassbox" or TypeScript) prefer this controller. */
   private updateAffinity(notebook: vscode.NotebookDocument): void {
-    const meta = notebook.metadata as { metadata?: { kernelspec?: { name?: string }; language_info?: { name?: string } } } & {
-      kernelspec?: { name?: string };
-    };
-    const inner = meta.metadata ?? meta;
+    type Meta = { kernelspec?: { name?: string }; language_info?: { name?: string } };
+    // The built-in ipynb serializer nests the notebook's metadata under `metadata`; the Jupyter extension does not.
+    const meta = notebook.metadata as Meta & { metadata?: Meta };
+    const inner: Meta = meta.metadata ?? meta;
     const name = inner.kernelspec?.name ?? "";
     const language = inner.language_info?.name ?? "";
     if (/glassbox/i.test(name) || /typescript/i.test(language)) {
+      this.preferred.add(notebook.uri.toString());
       for (const c of this.controllers) if (c.notebookType === notebook.notebookType) c.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
     }
   }
 
   isGlassbox(notebook: vscode.NotebookDocument): boolean {
-    return this.selected.has(notebook.uri.toString());
+    const key = notebook.uri.toString();
+    return this.selected.has(key) || this.preferred.has(key);
   }
 
   session(notebook: vscode.NotebookDocument): KernelSession | undefined {
