@@ -7,6 +7,9 @@ import { homedir, platform } from "node:os";
 import { join, resolve } from "node:path";
 import { pngBase64 } from "./display/png";
 
+/** Node flags the kernel process needs: internals to repair async context after an interrupt. */
+export const KERNEL_NODE_FLAGS = ["--expose-internals"];
+
 export interface InstallOptions {
   scope: "user" | "sys-prefix" | "prefix";
   prefix?: string;
@@ -49,11 +52,10 @@ export function installKernelspec(options: InstallOptions, cliFile: string): str
   const dir = join(kernelsDir(options), options.name);
   mkdirSync(dir, { recursive: true });
   const spec = {
-    argv: [process.execPath, cliFile, "kernel", "{connection_file}"],
+    argv: [process.execPath, ...KERNEL_NODE_FLAGS, cliFile, "kernel", "{connection_file}"],
     display_name: options.displayName,
     language: "typescript",
     interrupt_mode: "message",
-    kernel_protocol_version: "5.3",
     metadata: { debugger: false },
   };
   writeFileSync(join(dir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");

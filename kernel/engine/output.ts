@@ -29,6 +29,23 @@ export class Output {
 
   constructor(private readonly send: IopubSend) {}
 
+  /**
+   * Before the kernel terminates code stuck in a promise continuation: async context tracking must
+   * be off, or Node's async id stack is left corrupt and the process aborts. `resumeTracking` repairs
+   * the stack afterwards (it needs node --expose-internals, which the kernelspec passes).
+   */
+  suspendTracking(): void {
+    this.context.disable();
+  }
+
+  resumeTracking(): void {
+    try {
+      (require("internal/async_hooks") as { clearAsyncIdStack(): void }).clearAsyncIdStack();
+    } catch {
+      // Without --expose-internals there is nothing to repair with; the next cell re-enables tracking.
+    }
+  }
+
   current(): CellContext | undefined {
     return this.context.getStore();
   }

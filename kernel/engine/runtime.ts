@@ -55,6 +55,8 @@ export class Engine {
   private lastMemory = { numTensors: 0, numBytes: 0 };
   private running: { parent: string; stop: (reason: InterruptReason) => void; onStop: Set<() => void> } | null = null;
   private pendingInput: { resolve: (value: string) => void; reject: (e: Error) => void } | null = null;
+  /** Set when the protocol worker is about to terminate stuck code (see Output.suspendTracking). */
+  private terminating = false;
 
   constructor(private readonly options: EngineOptions) {
     this.tf = options.tf;
@@ -89,6 +91,10 @@ export class Engine {
       require: this.loader.require,
       __glassbox: { import: this.loader.import },
     });
+    (globalThis as Record<symbol, unknown>)[Symbol.for("glassbox.beforeTerminate")] = () => {
+      this.terminating = true;
+      this.output.suspendTracking();
+    };
     this.options.extend?.(this);
     this.installSafetyNets();
     const tsVersion = (JSON.parse(readFileSync(require.resolve("typescript/package.json", { paths: [kernelRoot()] }), "utf8")) as { version: string }).version;
@@ -109,6 +115,9 @@ export class Engine {
       void evalue;
       this.output.stream("stderr", `${label}\n${traceback.join("\n")}\n`);
     };
+    // Emscripten (inside the wasm backend) installs handlers that rethrow and kill the process; the kernel owns these events.
+    process.removeAllListeners("uncaughtException");
+    process.removeAllListeners("unhandledRejection");
     process.on("uncaughtException", (error) => report("Uncaught exception (from a timer or callback):", error));
     process.on("unhandledRejection", (reason) => report("Unhandled promise rejection (a promise nobody awaited failed):", reason));
   }
@@ -131,19 +140,20 @@ export class Engine {
         this.reply(message.id, { comms: this.comms.info(message.targetName) });
         return;
       case "comm_open":
-        this.guard(() => this.comms.opened(message.commId, message.targetName, message.data));
-        this.reply(message.id, {});
+        this.guard(message.id, () => this.comms.opened(message.commId, message.targetName, message.data));
         return;
       case "comm_msg":
-        this.guard(() => this.comms.message(message.commId, message.data, message.buffers));
-        this.reply(message.id, {});
+        this.guard(message.id, () => this.comms.message(message.commId, message.data, message.buffers));
         return;
       case "comm_close":
-        this.guard(() => this.comms.closed(message.commId, message.data));
-        this.reply(message.id, {});
+        this.guard(message.id, () => this.comms.closed(message.commId, message.data));
         return;
       case "interrupt":
         this.options.post({ type: "interrupt_ack" });
+        if (this.terminating) {
+          this.terminating = false;
+          this.output.resumeTracking();
+        }
         this.running?.stop(message.reason);
         return;
       case "input_reply":
@@ -160,12 +170,17 @@ export class Engine {
     }
   }
 
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.output.stream("stderr", formatError(e, this.cells).traceback.join("\n") + "\n");
-    }
+  /** Runs a comm handler as part of the request that triggered it, so its output has that parent. */
+  private guard(parent: string, fn: () => void): void {
+    this.output.run({ parent, executionCount: 0, allowStdin: false }, () => {
+      try {
+        fn();
+      } catch (e) {
+        this.output.stream("stderr", formatError(e, this.cells).traceback.join("\n") + "\n");
+      }
+      this.output.flush();
+    });
+    this.reply(parent, {});
   }
 
   private reply(id: string, content: object): void {

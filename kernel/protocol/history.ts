@@ -10,9 +10,11 @@ interface Entry {
   session: number;
   line: number;
   source: string;
+  /** text/plain of the cell's result, when it had one. */
+  output?: string | null;
 }
 
-export type HistoryTuple = [session: number, line: number, source: string];
+export type HistoryTuple = [session: number, line: number, source: string | [input: string, output: string | null]];
 
 export function defaultHistoryFile(kernelName: string): string {
   const base = process.env.GLASSBOX_HISTORY_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "glassbox", "history");
@@ -46,8 +48,9 @@ export class History {
     this.session = this.entries.reduce((max, e) => Math.max(max, e.session), 0) + 1;
   }
 
-  add(line: number, source: string): void {
-    const entry = { session: this.session, line, source };
+  /** Records a cell once it has finished, with its result's text when it had one. */
+  add(line: number, source: string, output: string | null = null): void {
+    const entry: Entry = { session: this.session, line, source, output };
     this.entries.push(entry);
     try {
       mkdirSync(dirname(this.file), { recursive: true });
@@ -57,27 +60,30 @@ export class History {
     }
   }
 
-  private tuples(entries: Entry[]): HistoryTuple[] {
-    return entries.map((e) => [e.session, e.line, e.source]);
+  private tuples(entries: Entry[], output: boolean): HistoryTuple[] {
+    return entries.map((e) => [e.session, e.line, output ? [e.source, e.output ?? null] : e.source]);
   }
 
-  tail(n: number): HistoryTuple[] {
-    return this.tuples(n > 0 ? this.entries.slice(-n) : []);
+  tail(n: number, output = false): HistoryTuple[] {
+    return this.tuples(n > 0 ? this.entries.slice(-n) : [], output);
   }
 
   /** `session` ≤ 0 counts back from the current session (0 = this one), as in IPython. */
-  range(session: number, start: number, stop: number | null): HistoryTuple[] {
+  range(session: number, start: number, stop: number | null, output = false): HistoryTuple[] {
     const target = session <= 0 ? this.session + session : session;
-    return this.tuples(this.entries.filter((e) => e.session === target && e.line >= start && (stop === null || stop <= 0 || e.line < stop)));
+    return this.tuples(
+      this.entries.filter((e) => e.session === target && e.line >= start && (stop === null || stop <= 0 || e.line < stop)),
+      output,
+    );
   }
 
-  search(pattern: string, n: number | null, unique: boolean): HistoryTuple[] {
+  search(pattern: string, n: number | null, unique: boolean, output = false): HistoryTuple[] {
     const re = globToRegExp(pattern || "*");
     let found = this.entries.filter((e) => re.test(e.source));
     if (unique) {
       const seen = new Set<string>();
       found = found.reverse().filter((e) => !seen.has(e.source) && (seen.add(e.source), true)).reverse();
     }
-    return this.tuples(n && n > 0 ? found.slice(-n) : found);
+    return this.tuples(n && n > 0 ? found.slice(-n) : found, output);
   }
 }

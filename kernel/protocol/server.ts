@@ -34,7 +34,7 @@ interface Request {
 /** How long an interrupt waits for the engine to answer by itself before forcibly stopping JavaScript. */
 const INTERRUPT_GRACE_MS = 100;
 /** Stop a cell once the main thread's heap passes this share of V8's limit (V8 would abort the process). */
-const HEAP_STOP_RATIO = 0.85;
+const HEAP_STOP_RATIO = 0.7;
 const MAX_REMEMBERED_PARENTS = 5000;
 
 export class KernelServer {
@@ -55,7 +55,7 @@ export class KernelServer {
   private readonly calls = new Map<string, (content: JSONObject) => void>();
   private ready!: EngineReady;
   private readonly readyPromise: Promise<EngineReady>;
-  private running: { id: string; request: Request; watchdog?: NodeJS.Timeout } | null = null;
+  private running: { id: string; request: Request; watchdog?: NodeJS.Timeout; result: string | null; stopping?: boolean } | null = null;
   private interruptAck: (() => void) | null = null;
   private closed = false;
 
@@ -163,10 +163,18 @@ export class KernelServer {
     }
   }
 
-  /** After an error with stop_on_error, every execute already waiting is answered "aborted". */
-  private async abortQueuedExecutes(): Promise<void> {
+  /**
+   * After an error with stop_on_error, every execute that was waiting when the error happened is
+   * answered "aborted". Taken before the error reply goes out: a client may send its next cell as
+   * soon as it reads that reply, and that cell must run.
+   */
+  private takeQueuedExecutes(): Request[] {
     const waiting = this.queue.filter((r) => r.msg.header.msg_type === "execute_request");
     for (let i = this.queue.length - 1; i >= 0; i--) if (waiting.includes(this.queue[i])) this.queue.splice(i, 1);
+    return waiting;
+  }
+
+  private async abort(waiting: Request[]): Promise<void> {
     for (const { msg, socket } of waiting) {
       this.status("busy", msg);
       await this.send(socket, msg, "execute_reply", { status: "aborted", execution_count: this.executionCount });
@@ -284,13 +292,14 @@ export class KernelServer {
 
   private historyFor(c: Record<string, unknown>) {
     const n = typeof c.n === "number" ? c.n : null;
+    const output = c.output === true;
     switch (c.hist_access_type) {
       case "tail":
-        return this.history.tail(n ?? 10);
+        return this.history.tail(n ?? 10, output);
       case "range":
-        return this.history.range(Number(c.session ?? 0), Number(c.start ?? 0), c.stop === undefined || c.stop === null ? null : Number(c.stop));
+        return this.history.range(Number(c.session ?? 0), Number(c.start ?? 0), c.stop === undefined || c.stop === null ? null : Number(c.stop), output);
       case "search":
-        return this.history.search(String(c.pattern ?? "*"), n, c.unique === true);
+        return this.history.search(String(c.pattern ?? "*"), n, c.unique === true, output);
       default:
         return [];
     }
@@ -313,9 +322,8 @@ export class KernelServer {
     const count = this.executionCount;
     this.remember(request);
     if (!silent) this.publish("execute_input", { code, execution_count: count }, msg.header);
-    if (storeHistory) this.history.add(count, code);
     const id = msg.header.msg_id;
-    this.running = { id, request };
+    this.running = { id, request, result: null };
     this.watchMemory();
     let result: JSONObject;
     try {
@@ -331,10 +339,12 @@ export class KernelServer {
       });
     } finally {
       clearInterval(this.running?.watchdog);
+      if (storeHistory) this.history.add(count, code, this.running?.result ?? null);
       this.running = null;
     }
+    const aborted = result.status === "error" && c.stop_on_error !== false ? this.takeQueuedExecutes() : [];
     await this.send(socket, msg, "execute_reply", { ...result, execution_count: count });
-    if (result.status === "error" && c.stop_on_error !== false) await this.abortQueuedExecutes();
+    await this.abort(aborted);
   }
 
   private heapUsage(): Promise<{ usedSize: number; totalSize: number }> {
@@ -348,22 +358,32 @@ export class KernelServer {
     running.watchdog = setInterval(() => {
       this.heapUsage()
         .then(({ usedSize }) => {
-          if (this.running === running && usedSize > this.ready.heapLimit * HEAP_STOP_RATIO) void this.interrupt("memory");
+          if (this.running === running && !running.stopping && usedSize > this.ready.heapLimit * HEAP_STOP_RATIO) {
+            running.stopping = true;
+            void this.interrupt("memory");
+          }
         })
         .catch(() => undefined);
-    }, 200);
+    }, 50);
   }
 
   /** Stops the running cell. The engine handles it itself when its event loop is free; otherwise JavaScript is terminated. */
   async interrupt(reason: InterruptReason): Promise<void> {
     if (!this.running) return;
+    // Memory runs out in milliseconds: no grace then, since the allocating code will not yield anyway.
+    const grace = reason === "memory" ? 0 : INTERRUPT_GRACE_MS;
     const acked = new Promise<boolean>((resolve) => {
       this.interruptAck = () => resolve(true);
-      setTimeout(() => resolve(false), INTERRUPT_GRACE_MS);
+      setTimeout(() => resolve(false), grace);
     });
     this.options.engine.post({ type: "interrupt", reason });
     if (!(await acked)) {
-      // The main thread is stuck in synchronous code: terminate it (V8 cancels the termination once that code unwinds).
+      // The main thread is stuck in synchronous code. First let the engine prepare (it pauses async
+      // context tracking, which a terminated promise continuation would otherwise corrupt), then
+      // terminate that code; V8 cancels the termination once it has unwound.
+      await new Promise<void>((resolve) =>
+        this.inspector.post("Runtime.evaluate", { expression: `globalThis[Symbol.for("glassbox.beforeTerminate")]?.()` }, () => resolve()),
+      );
       await new Promise<void>((resolve) => this.inspector.post("Runtime.terminateExecution", () => resolve()));
     }
     this.interruptAck = null;
@@ -405,6 +425,10 @@ export class KernelServer {
       }
       case "iopub": {
         const parent = event.parent ? this.parents.get(event.parent)?.msg.header : undefined;
+        if (event.msgType === "execute_result" && this.running && event.parent === this.running.id) {
+          const text = (event.content.data as Record<string, unknown> | undefined)?.["text/plain"];
+          this.running.result = typeof text === "string" ? text : null;
+        }
         this.publish(event.msgType, event.content, parent ?? {}, event.metadata ?? {}, (event.buffers ?? []).map((b) => Buffer.from(b)));
         return;
       }

@@ -1,0 +1,63 @@
+// `npm test`: sets up what is missing, then runs every suite and prints one closing line.
+// Suites are found by convention: test/**/*.test.ts (node's test runner) and test/**/test_*.py (pytest).
+// Arguments filter suites by path: `npm test -- protocol renderers`.
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { ensureSetup } from "./setup.mjs";
+
+const root = new URL("..", import.meta.url).pathname;
+const filters = process.argv.slice(2);
+
+function find(dir, test, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && entry.name !== "fixtures" && entry.name !== "node_modules") find(path, test, out);
+    else if (entry.isFile() && test(entry.name)) out.push(relative(root, path));
+  }
+  return out.sort();
+}
+
+const wanted = (path) => !filters.length || filters.some((f) => path.includes(f));
+const nodeTests = find(join(root, "test"), (n) => n.endsWith(".test.ts")).filter(wanted);
+const pythonTests = find(join(root, "test"), (n) => /^test_.*\.py$/.test(n)).filter(wanted);
+
+function run(command, args, env = {}) {
+  return new Promise((resolve) => {
+    let output = "";
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on("data", (chunk) => {
+        output += chunk;
+        process.stdout.write(chunk);
+      });
+    }
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+const count = (text, re) => [...text.matchAll(re)].reduce((sum, m) => sum + Number(m[1]), 0);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let failedSuites = 0;
+
+ensureSetup("test");
+
+if (nodeTests.length) {
+  const { code, output } = await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=1", ...nodeTests]);
+  totals.passed += count(output, /^ℹ pass (\d+)/gm);
+  totals.failed += count(output, /^ℹ fail (\d+)/gm) + count(output, /^ℹ cancelled (\d+)/gm);
+  totals.skipped += count(output, /^ℹ skipped (\d+)/gm) + count(output, /^ℹ todo (\d+)/gm);
+  if (code !== 0) failedSuites++;
+}
+if (pythonTests.length) {
+  const { code, output } = await run("/usr/bin/python3", ["-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", ...pythonTests], { PYTHONUNBUFFERED: "1" });
+  const summary = output.split("\n").reverse().find((l) => /\d+ (passed|failed|error)/.test(l)) ?? "";
+  totals.passed += count(summary, /(\d+) passed/g);
+  totals.failed += count(summary, /(\d+) failed/g) + count(summary, /(\d+) errors?/g);
+  totals.skipped += count(summary, /(\d+) skipped/g);
+  if (code !== 0 && code !== 5) failedSuites++;
+}
+
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(failedSuites || totals.failed ? 1 : 0);
