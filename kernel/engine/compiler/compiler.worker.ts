@@ -35,7 +35,9 @@ function handle(request: CompilerRequest): unknown {
   }
 }
 
+let served = false;
 port.on("message", (request: CompilerRequest) => {
+  served = true;
   let response: CompilerResponse;
   try {
     response = { id: request.id, result: handle(request) };
@@ -48,6 +50,7 @@ port.on("message", (request: CompilerRequest) => {
 
 // Messages that arrive meanwhile wait in the port's queue; a failed warm-up only costs speed.
 setImmediate(() => {
+  if (served) return; // a request got there first and built the program
   try {
     service.warmUp();
   } catch (e) {

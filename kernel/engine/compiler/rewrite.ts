@@ -181,6 +181,22 @@ function sourceMapJson(cell: number, source: string, mappings: string): string {
   return JSON.stringify({ version: 3, file: `cell-${cell}.js`, sources: [`cell-${cell}.ts`], sourcesContent: [source], names: [], mappings });
 }
 
+function isWordChar(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 36 || code === 95 || code > 127;
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
+/** The first character of a word or a punctuation mark (not whitespace, not inside a word). */
+function isTokenStart(text: string, i: number): boolean {
+  const code = text.charCodeAt(i);
+  if (isSpace(code)) return false;
+  const prev = text.charCodeAt(i - 1);
+  return !isWordChar(code) || !isWordChar(prev);
+}
+
 /** A map for `applyEdits(text, edits)` over a text whose positions equal the source's. */
 function editsSourceMap(sf: ts.SourceFile, edits: Edit[], cell: number): string {
   const points: [number, number, number, number][] = [];
@@ -190,18 +206,21 @@ function editsSourceMap(sf: ts.SourceFile, edits: Edit[], cell: number): string 
     const { line, character } = sf.getLineAndCharacterOfPosition(offset);
     return [line, character];
   };
-  // Walks copied text: one point at its start and at every line start inside it.
+  // Walks copied text: a point at its start and at every token start inside it, since a stack
+  // frame's column is looked up, not interpolated.
   const copy = (from: number, to: number): void => {
     if (from >= to) return;
     points.push([genLine, genColumn, ...source(from)]);
     for (let i = from; i < to; i++) {
-      if (sf.text.charCodeAt(i) === 10) {
+      const code = sf.text.charCodeAt(i);
+      if (code === 10) {
         genLine++;
         genColumn = 0;
         if (i + 1 < to) points.push([genLine, 0, ...source(i + 1)]);
-      } else {
-        genColumn++;
+        continue;
       }
+      if (i > from && isTokenStart(sf.text, i)) points.push([genLine, genColumn, ...source(i)]);
+      genColumn++;
     }
   };
   let at = 0;

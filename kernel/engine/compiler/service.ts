@@ -426,9 +426,11 @@ export class CellCompilerService implements CellCompiler {
 
   /** Builds the program and checks a tiny cell touching `tf`, so the first real request is fast. */
   warmUp(): void {
-    const cell = -1;
-    this.compileSync("const __glassbox_warm__ = tf.sequential();\n__glassbox_warm__.fit;\ntf.tensor([1]).shape;\n", { cell, reportOnly: true });
-    this.pending = undefined;
+    // On the edit file only: a warm-up must never touch the cell being compiled or committed.
+    const code = "const __glassbox_warm__ = tf.sequential();\n__glassbox_warm__.fit;\ntf.tensor([1]).shape;\n";
+    this.setVirtual(this.editFile, code);
+    const program = this.program();
+    program.getSemanticDiagnostics(program.getSourceFile(this.editFile));
     this.completeSync("tf.lay", 6);
     this.inspectSync("tf.sequential", 5, 0);
     this.setVirtual(this.editFile, "");

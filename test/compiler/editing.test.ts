@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { CellCompilerService } from "../../kernel/engine/compiler/service";
+import { Notebook, notebookDir } from "./helpers";
+
+/** Code-point length, as Jupyter counts cursor positions. */
+const cp = (s: string): number => [...s].length;
+
+describe("cell compiler: completion and inspection", () => {
+  let service: CellCompilerService;
+  before(() => {
+    service = new CellCompilerService({ workingDirectory: notebookDir() });
+    const nb = new Notebook(service);
+    nb.run("const model = tf.sequential();");
+    nb.run("const learningRate = 0.01;\nfunction lossCurve(epochs: number): number[] { return [] }");
+  });
+
+  it("completes tf members", () => {
+    const r = service.completeSync("tf.lay", 6);
+    assert.equal(r.matches[0], "layers");
+    assert.equal(r.cursor_start, 3);
+    assert.equal(r.cursor_end, 6);
+    assert.ok(r.matches.every((m) => m.toLowerCase().startsWith("lay")));
+    const types = r.metadata._jupyter_types_experimental ?? [];
+    assert.deepEqual(types[0], { start: 3, end: 6, text: "layers", type: "module" });
+  });
+
+  it("completes members of a value from an earlier cell", () => {
+    const r = service.completeSync("model.fi", 8);
+    assert.ok(r.matches.includes("fit"), r.matches.join());
+    assert.ok(!r.matches.includes("predict"));
+    assert.equal(r.cursor_start, 6);
+  });
+
+  it("completes earlier cells' names", () => {
+    const r = service.completeSync("learn", 5);
+    assert.deepEqual(r.matches.slice(0, 1), ["learningRate"]);
+    assert.ok(service.completeSync("x = lossC", 9).matches.includes("lossCurve"));
+  });
+
+  it("lists all members after a dot", () => {
+    const r = service.completeSync("model.", 6);
+    assert.ok(r.matches.includes("fit") && r.matches.includes("compile") && r.matches.includes("summary"));
+    assert.equal(r.cursor_start, 6);
+    assert.equal(r.cursor_end, 6);
+  });
+
+  it("counts cursor offsets in code points around non-ASCII text", () => {
+    const before = 'const s = "héllo 🎉"; tf.lay';
+    const code = `${before}\nconst t = 1;`;
+    const r = service.completeSync(code, cp(before));
+    assert.equal(r.matches[0], "layers");
+    assert.equal(r.cursor_start, cp(before) - 3);
+    assert.equal(r.cursor_end, cp(before));
+    // An identifier with non-ASCII letters is one word.
+    const r2 = service.completeSync("const größe = 1; grö", cp("const größe = 1; grö"));
+    assert.ok(r2.matches.includes("größe"));
+    assert.equal(r2.cursor_start, cp("const größe = 1; "));
+  });
+
+  it("inspects tf.sequential: signature and docs", () => {
+    const r = service.inspectSync("tf.sequential", 13, 0);
+    assert.equal(r.found, true);
+    assert.match(r.data["text/plain"]!, /sequential\(config\?: .*SequentialArgs\): .*Sequential/);
+    assert.match(r.data["text/markdown"]!, /^```typescript\n.*sequential/);
+    assert.match(r.data["text/markdown"]!, /model/i);
+  });
+
+  it("inspects inside a call, and earlier cells' functions", () => {
+    const inCall = service.inspectSync("tf.sequential(", 14, 0);
+    assert.equal(inCall.found, true);
+    assert.match(inCall.data["text/plain"]!, /sequential\(config/);
+    const own = service.inspectSync("lossCurve", 4, 1);
+    assert.match(own.data["text/plain"]!, /function lossCurve\(epochs: number\): number\[\]/);
+  });
+
+  it("inspects non-ASCII positions", () => {
+    const code = "const café = 1; café";
+    const r = service.inspectSync(code, cp(code) - 1, 0);
+    assert.match(r.data["text/plain"]!, /const café: 1/);
+    assert.deepEqual(service.inspectSync("   ", 1, 0), { found: false, data: {} });
+  });
+});
+
+describe("cell compiler: is_complete", () => {
+  const service = new CellCompilerService({ workingDirectory: notebookDir(), globalsFile: null });
+  const check = (code: string) => service.isCompleteSync(code);
+
+  it("complete code", () => {
+    assert.deepEqual(check("const a = 1"), { status: "complete" });
+    assert.deepEqual(check("function f() {\n  return 1;\n}\n"), { status: "complete" });
+    assert.deepEqual(check("const s = `a ${1} b`;"), { status: "complete" });
+    assert.deepEqual(check(""), { status: "complete" });
+  });
+
+  it("incomplete code, with an indent", () => {
+    assert.deepEqual(check("function f() {"), { status: "incomplete", indent: "  " });
+    assert.deepEqual(check("if (a) {\n  for (const x of xs) {"), { status: "incomplete", indent: "    " });
+    assert.equal(check("foo(1,").status, "incomplete");
+    assert.equal(check("const xs = [1, 2,").status, "incomplete");
+    assert.equal(check("const s = `abc ${x} and").status, "incomplete");
+    assert.equal(check("const s = `abc ${").status, "incomplete");
+    assert.equal(check("/* a comment").status, "incomplete");
+    assert.equal(check("const a =").status, "incomplete");
+    assert.equal(check('const s = "abc').status, "incomplete");
+  });
+
+  it("invalid code", () => {
+    assert.deepEqual(check("const = 5;"), { status: "invalid" });
+    assert.deepEqual(check("let 1a = 2;\nfoo("), { status: "invalid" });
+    assert.deepEqual(check("a ) b"), { status: "invalid" });
+  });
+});

@@ -1,0 +1,96 @@
+// The compiler in its worker thread, through the main-thread client, as the runtime uses it.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as esbuild from "esbuild";
+import { startCompiler, type CompilerClient } from "../../kernel/engine/compiler/client";
+import { notebookDir } from "./helpers";
+
+/**
+ * Bundles the worker as esbuild.mjs does for dist/ (CommonJS, typescript external), into a fresh
+ * folder under the repository's node_modules/.cache, from where `typescript` resolves as it does from dist/.
+ */
+async function buildWorker(): Promise<string> {
+  const cache = join(__dirname, "../../node_modules/.cache");
+  mkdirSync(cache, { recursive: true });
+  const outdir = mkdtempSync(join(cache, "glassbox-compiler-worker-"));
+  await esbuild.build({
+    entryPoints: { "compiler.worker": join(__dirname, "../../kernel/engine/compiler/compiler.worker.ts") },
+    outdir,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["typescript"],
+    logLevel: "warning",
+  });
+  return join(outdir, "compiler.worker.js");
+}
+
+describe("compiler worker through the client", () => {
+  let workerFile: string;
+  let compiler: CompilerClient;
+  before(async () => {
+    workerFile = await buildWorker();
+    compiler = startCompiler({ workerFile, workingDirectory: notebookDir() });
+  });
+  after(async () => {
+    await compiler.close();
+    rmSync(dirname(workerFile), { recursive: true, force: true });
+  });
+
+  it("serves every CellCompiler method", async () => {
+    assert.equal((await compiler.complete("tf.lay", 6)).matches[0], "layers");
+    const model = await compiler.compile("const model = tf.sequential();\nmodel", { cell: 1, reportOnly: false });
+    assert.equal(model.ok, true);
+    assert.equal(model.js, "const model = tf.sequential();\nmodel");
+    await compiler.commit(1);
+    assert.ok((await compiler.complete("model.fi", 8)).matches.includes("fit"));
+    const bad = await compiler.compile("model.fitt()", { cell: 2, reportOnly: false });
+    assert.equal(bad.ok, false);
+    assert.equal(bad.diagnostics[0]?.code, 2551);
+    assert.equal((await compiler.inspect("model", 3, 0)).found, true);
+    assert.deepEqual(await compiler.isComplete("for (;;) {"), { status: "incomplete", indent: "  " });
+    const dir = notebookDir({ "tsconfig.json": '{ "compilerOptions": { "strict": false } }' });
+    await compiler.setWorkingDirectory(dir);
+    assert.equal((await compiler.compile("function id(a) { return a }", { cell: 3, reportOnly: false })).ok, true);
+  });
+
+  it("reports errors thrown in the worker to the caller", async () => {
+    await assert.rejects(compiler.compile(undefined as unknown as string, { cell: 4, reportOnly: false }), (e: Error) => e instanceof Error && e.message.length > 0);
+    // The worker is still serving.
+    assert.equal((await compiler.isComplete("1")).status, "complete");
+  });
+
+  it("restarts a dead worker on the next call, with earlier cells' declarations", async () => {
+    // A worker that dies (exit code 7) on the cell "process.crash", once.
+    const dir = notebookDir();
+    const marker = join(dir, "crashed");
+    const crashy = join(dir, "crashy.worker.js");
+    writeFileSync(
+      crashy,
+      `const { parentPort } = require("node:worker_threads");
+       const { existsSync, writeFileSync } = require("node:fs");
+       parentPort.on("message", (m) => {
+         if (m.method === "compile" && m.args[0] === "process.crash" && !existsSync(${JSON.stringify(marker)})) {
+           writeFileSync(${JSON.stringify(marker)}, "");
+           process.exit(7);
+         }
+       });
+       require(${JSON.stringify(workerFile)});\n`,
+    );
+    const client = startCompiler({ workerFile: crashy, workingDirectory: dir });
+    try {
+      assert.equal((await client.compile("const survivor = 1", { cell: 1, reportOnly: false })).ok, true);
+      await client.commit(1);
+      await assert.rejects(client.compile("process.crash", { cell: 2, reportOnly: false }), /compiler worker exited with code 7 during compile/);
+      const after = await client.compile("survivor.toFixed()", { cell: 3, reportOnly: false });
+      assert.deepEqual(after.diagnostics, []);
+      assert.ok((await client.complete("surv", 4)).matches.includes("survivor"));
+    } finally {
+      await client.close();
+    }
+  });
+});
