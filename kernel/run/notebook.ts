@@ -70,8 +70,8 @@ function isMultiline(value: unknown): value is MultilineString {
 /** Where in the text a JSON.parse error points, as "line L, column C", when Node says the position. */
 function jsonErrorPlace(text: string, message: string): string {
   const m = /position (\d+)/.exec(message);
-  if (!m) return "";
-  const pos = Number(m[1]);
+  if (!m && !/end of JSON input/.test(message)) return "";
+  const pos = m ? Number(m[1]) : text.length;
   const before = text.slice(0, pos).split("\n");
   return ` at line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }

@@ -46,8 +46,9 @@ export function terminalText(text: string): string {
       const parts = line.split("\r");
       let out = "";
       for (const part of parts) out = part + out.slice(part.length);
-      while (/[^\b]\b/.test(out)) out = out.replace(/[^\b]\b/, "");
-      return out.replace(/\b/g, "");
+      // \x08 is backspace (in a regex, \b outside a class would mean a word boundary).
+      while (/[^\x08]\x08/.test(out)) out = out.replace(/[^\x08]\x08/, "");
+      return out.replace(/\x08/g, "");
     })
     .join("\n");
 }
