@@ -5,7 +5,7 @@
  *   glassbox run <notebook.ipynb> [-o out.ipynb] [--html report.html] [--timeout s] [--allow-errors]
  *   glassbox --version
  */
-import { startCompiler } from "./engine/passthrough-compiler";
+import { startCompiler } from "./engine/compiler/client";
 import { installKernelspec, type InstallOptions } from "./install";
 import { startKernel } from "./kernel";
 import { runCommand } from "./run/command";

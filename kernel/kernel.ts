@@ -10,8 +10,11 @@ import type { EngineNotice, EngineRequest } from "./protocol/engine-link";
 import { defaultHistoryFile } from "./protocol/history";
 import type { ProtocolWorkerData } from "./protocol/protocol.worker";
 import { defaultCandidates } from "./engine/backends";
+import { registerNativeBackend } from "./backends/native";
 import type { CellCompiler } from "./engine/compiler/types";
 import { Engine } from "./engine/runtime";
+import { configureRichDisplay, installRichDisplay, tfvis, trainingCurves } from "./display";
+import * as explain from "./explain";
 
 export interface KernelOptions {
   connectionFile: string;
@@ -42,13 +45,38 @@ export async function startKernel(options: KernelOptions): Promise<void> {
     post: (event) => worker.postMessage(event),
     compiler: options.compiler,
     tf,
-    backends: defaultCandidates(),
+    backends: defaultCandidates({
+      native: async (tf) => {
+        const registration = registerNativeBackend(tf);
+        return registration.ok ? null : registration.reason;
+      },
+    }),
     preferredBackend: process.env.GLASSBOX_BACKEND || undefined,
+    extend: (engine) => {
+      installRichDisplay(tf, () => engine.output.sink());
+      stopTrainingOnInterrupt(tf, engine);
+      const display = (globalThis as { display?: Record<string, unknown> }).display!;
+      display.training = trainingCurves;
+      display.configure = configureRichDisplay;
+      Object.assign(globalThis, { explain, tfvis });
+    },
   });
   worker.on("message", (message: EngineRequest | EngineNotice) => engine.handle(message));
   // Clients in signal mode (and Ctrl-C in a terminal) interrupt the running cell, as interrupt_request does.
   process.on("SIGINT", () => engine.handle({ type: "interrupt", reason: "user" }));
   await engine.init();
+}
+
+/** An interrupted cell stops its model.fit / fitDataset at the next batch instead of training on unseen. */
+function stopTrainingOnInterrupt(tf: typeof import("@tensorflow/tfjs"), engine: Engine): void {
+  const proto = tf.LayersModel.prototype as unknown as Record<"fit" | "fitDataset", (...args: unknown[]) => Promise<unknown>>;
+  for (const method of ["fit", "fitDataset"] as const) {
+    const original = proto[method];
+    proto[method] = function (this: { stopTraining: boolean }, ...args: unknown[]) {
+      const release = engine.onInterrupt(() => (this.stopTraining = true));
+      return original.apply(this, args).finally(release);
+    };
+  }
 }
 
 async function quietly<T>(load: () => T): Promise<T> {

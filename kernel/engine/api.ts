@@ -25,6 +25,10 @@ export interface Display {
   json(value: unknown, options?: DisplayOptions): DisplayHandle;
   /** A raw MIME bundle, e.g. { "text/latex": "$x^2$" }. */
   bundle(data: Record<string, unknown>, options?: DisplayOptions): DisplayHandle;
+  /** Live training curves for a custom loop: `const run = display.training(); run.log(step, { loss })`. */
+  training(options?: import("../display").TrainingCurvesOptions): import("../display").TrainingRun;
+  /** Rich display settings: live curves on model.fit (on by default), update rate, tensor data cap. */
+  configure(options?: import("../display").RichDisplayOptions): Required<import("../display").RichDisplayOptions>;
 }
 
 /** Clears the cell's output; with `wait`, only when the next output arrives (no flicker). */

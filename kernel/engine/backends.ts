@@ -78,6 +78,9 @@ export async function chooseBackend(tf: typeof tfjs, candidates: BackendCandidat
     try {
       if (await tf.setBackend(candidate.name)) {
         await tf.ready();
+        // The cpu backend (and ours, built on it) greets Node users on first use; the banner already says what runs.
+        const backend = tf.backend() as { firstUse?: boolean };
+        if ("firstUse" in backend) backend.firstUse = false;
         return { name: candidate.name, label: candidate.label, skipped };
       }
       skipped.push({ label: candidate.label, reason: "registered but failed to initialise" });

@@ -10,5 +10,11 @@ declare global {
   const clearOutput: ClearOutput;
   /** Asks the user for a line of text in the notebook. */
   const input: Input;
+  /** Attribution methods: `await explain.integratedGradients(model, x, { target })` and more. */
+  const explain: typeof import("../explain");
+  /** tfjs-vis style calls that draw Glassbox training curves: `tfvis.show.fitCallbacks(...)`. */
+  const tfvis: typeof import("../display").tfvis;
+  /** Jupyter comms, kernel side: `comms.registerTarget(name, (comm, data) => ...)`, `comms.open(target, data)`. */
+  const comms: import("./comms").CommRegistry;
 }
 export {};

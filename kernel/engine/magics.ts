@@ -6,6 +6,7 @@
  *   %install <pkg…>   npm install packages next to the notebook
  *   %typecheck [on|report|off]   on: type errors stop the cell (default); report: show them and run anyway
  *   !<command>        run a shell command in the notebook's folder
+ * And `name?` alone in a cell shows name's signature and documentation in the pager.
  */
 import { spawn } from "node:child_process";
 

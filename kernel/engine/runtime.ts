@@ -238,6 +238,8 @@ export class Engine {
     const started = performance.now();
     try {
       return await this.output.run(cell, async () => {
+        const help = /^\s*([\w$.]+)\?\s*$/.exec(call.code);
+        if (help) return { status: "ok", user_expressions: {}, payload: [await this.page(help[1])] };
         const parsed = parseMagics(call.code);
         for (const magic of parsed.magics) await Promise.race([runMagic(magic, this.magicHost()), stopped]);
         if (parsed.code.trim()) {
@@ -266,7 +268,7 @@ export class Engine {
     const compiled = await Promise.race([this.options.compiler.compile(code, { cell: call.executionCount, reportOnly: this.typecheck !== "on" }), stopped]);
     this.cells.add(fileName, label, code, compiled.sourceMap);
     if (this.typecheck !== "off" && compiled.diagnostics.length) {
-      const report = formatDiagnostics(label, code, compiled.diagnostics, compiled.ok);
+      const report = formatDiagnostics(label, code, compiled.diagnostics, !compiled.ok);
       if (!compiled.ok) throw new KernelMessageError("TypeScriptError", report);
       this.output.stream("stderr", report + "\n");
     }
@@ -281,6 +283,13 @@ export class Engine {
     // A cell that ends in a promise shows what it resolves to, as users expect of a notebook.
     if (value && typeof (value as PromiseLike<unknown>).then === "function") return Promise.race([value as PromiseLike<unknown>, stopped]);
     return value;
+  }
+
+  /** `name?` shows the documentation of `name` in the front end's pager, as IPython does. */
+  private async page(name: string): Promise<JSONObject> {
+    const found = await this.options.compiler.inspect(name, [...name].length, 1);
+    if (!found.found) throw new KernelMessageError("NameError", `Nothing is known about "${name}". Check the spelling, or run the cell that defines it first.`);
+    return { source: "page", data: found.data, start: 0 };
   }
 
   private async userExpressions(expressions: Record<string, string>): Promise<JSONObject> {
