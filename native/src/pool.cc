@@ -102,24 +102,23 @@ Napi::Value AvgPool(const Napi::CallbackInfo& info) {
   });
 }
 
-// avgPoolGrad(dy, dyShape, xShape, kernel, strides, pads)
+// avgPoolGrad(dy, dyShape, xShape, kernel, strides, pads). TensorFlow.js's gradient divides by the
+// whole window, padding included (unlike its forward pass); it is matched here so that training on
+// this backend follows training on the cpu backend.
 Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
   return guard(info, "AvgPoolGrad", [&]() -> Napi::Value {
     auto win = window(info[3], info[4], info[5]);
     auto dy = wrapNhwc(info[0], ints(info[1]));
     auto xShape = ints(info[2]);
     auto opts = at::TensorOptions().dtype(at::kFloat).memory_format(at::MemoryFormat::ChannelsLast);
+    int64_t windowSize = win.kernel[0] * win.kernel[1];
     auto out = outputNhwc(info.Env(), xShape);
-    if (win.atenCanPad()) {
-      // The input's values are never read, only its shape.
-      auto x = at::empty({xShape[0], xShape[3], xShape[1], xShape[2]}, opts);
-      out.tensor.copy_(at::avg_pool2d_backward(dy, x, win.kernel, win.strides, win.atenPadding(), false, false, c10::nullopt));
-    } else {
-      auto xp = at::empty({xShape[0], xShape[3], xShape[1] + win.top + win.bottom, xShape[2] + win.left + win.right}, opts);
-      auto scaled = dy / windowCounts(win, xShape[1], xShape[2]);
-      auto dx = at::avg_pool2d_backward(scaled, xp, win.kernel, win.strides, {0, 0}, false, true, 1);
-      out.tensor.copy_(win.unpad(dx, xShape[1], xShape[2]));
-    }
+    // The input's values are never read, only its (padded) shape.
+    int64_t hp = xShape[1] + (win.atenCanPad() ? 0 : win.top + win.bottom);
+    int64_t wp = xShape[2] + (win.atenCanPad() ? 0 : win.left + win.right);
+    auto x = at::empty({xShape[0], xShape[3], hp, wp}, opts);
+    auto dx = at::avg_pool2d_backward(dy, x, win.kernel, win.strides, win.atenPadding(), false, true, windowSize);
+    out.tensor.copy_(win.unpad(dx, xShape[1], xShape[2]));
     return out.array;
   });
 }

@@ -12,8 +12,10 @@ export function elementwiseKernels(ctx: Context): NativeKernel[] {
     name,
     run: ({ inputs, backend, attrs }) => {
       const x = floats(backend, inputs.x);
-      if (x === undefined) return null;
-      const alpha = Number(attrs.alpha ?? (name === "LeakyRelu" ? 0.2 : 0));
+      // Without alpha the cpu kernels produce NaN (Step) or use their own default; leave that to them.
+      const needsAlpha = name === "Step" || name === "LeakyRelu";
+      if (x === undefined || (needsAlpha && typeof attrs.alpha !== "number")) return null;
+      const alpha = needsAlpha ? (attrs.alpha as number) : 0;
       return output(backend, x.shape, addon.unary(name, x.values, x.shape, alpha));
     },
   }));
