@@ -110,3 +110,34 @@ export function gradients(f: ScalarModel, x: tf.Tensor, targets: number[], rows:
     if (parts.length > 1) parts.forEach((p) => p.dispose());
   }
 }
+
+/**
+ * ∂f/∂x for `total` rows that `fill` writes into a flat buffer, `rows` at a time; each chunk's
+ * gradients go to `consume` and are freed, so path and sample sets never sit in memory whole.
+ */
+export function gradientRows(
+  f: ScalarModel,
+  rowShape: number[],
+  total: number,
+  targetOf: (row: number) => number,
+  rows: number,
+  meter: Meter,
+  fill: (start: number, count: number, buffer: Float32Array) => void,
+  consume: (start: number, grads: Float32Array) => void,
+): void {
+  const rowSize = rowShape.reduce((p, d) => p * d, 1);
+  const size = Math.min(rows, total);
+  const buffer = new Float32Array(size * rowSize);
+  let targets: number[] = [];
+  const grad = tf.grad((part: tf.Tensor) => tf.sum(f(part, targets)));
+  for (let start = 0; start < total; start += size) {
+    const count = Math.min(size, total - start);
+    const view = buffer.subarray(0, count * rowSize);
+    fill(start, count, view);
+    targets = Array.from({ length: count }, (_, j) => targetOf(start + j));
+    const g = tf.tidy(() => grad(tf.tensor(view, [count, ...rowShape])).dataSync() as Float32Array);
+    meter.evaluations += count;
+    meter.batches += 1;
+    consume(start, g);
+  }
+}

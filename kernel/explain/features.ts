@@ -4,6 +4,7 @@
  * switched-off feature takes (a baseline, or each row of a background set).
  */
 import * as tf from "@tensorflow/tfjs";
+import { slic } from "./segments";
 
 export type Modality = "tabular" | "image" | "text";
 
@@ -16,6 +17,10 @@ export interface FeatureOptions {
   featureMask?: tf.Tensor | number[];
   /** Patch size [height, width] of the default image grid (default: the image cut into 4 × 4 patches). */
   grid?: [number, number];
+  /** Image features: grid patches (default) or SLIC superpixels of the image (one image per call). */
+  segmentation?: "grid" | "superpixels";
+  /** About how many superpixels to make (default 16). */
+  segments?: number;
   /** Names of the features (groups), for plots and text. */
   featureNames?: string[];
   /** Tokens of a text row, one per position; makes the modality "text". */
@@ -55,6 +60,13 @@ export function groupsOf(input: tf.Tensor, options: FeatureOptions, method: stri
     ids = Int32Array.from(flat);
     const distinct = [...new Set(ids)].sort((a, b) => a - b);
     if (distinct.some((id, i) => id !== i)) throw new Error(`${method}: featureMask ids must be 0..M-1 with none missing; got ${distinct.slice(0, 12).join(", ")}${distinct.length > 12 ? ", …" : ""}.`);
+  } else if (options.segmentation === "superpixels") {
+    if (input.rank !== 4) throw new Error(`${method}: superpixels need images [N, height, width, channels]; the input has shape [${input.shape}].`);
+    if (input.shape[0] !== 1) throw new Error(`${method}: superpixels are computed per image; explain one image at a time (input.slice(i, 1)) or use the grid.`);
+    const [h, w, c] = rowShape;
+    const segment = slic(input.dataSync(), h, w, c, options.segments ?? 16);
+    ids = new Int32Array(size);
+    for (let p = 0; p < h * w; p++) for (let k = 0; k < c; k++) ids[p * c + k] = segment[p];
   } else if (input.rank === 2) {
     ids = Int32Array.from({ length: size }, (_, i) => i);
   } else if (input.rank === 3 && !options.grid) {
@@ -72,7 +84,8 @@ export function groupsOf(input: tf.Tensor, options: FeatureOptions, method: stri
   }
   let count = 0;
   for (const id of ids) count = Math.max(count, id + 1);
-  const names = options.featureNames ?? options.tokens ?? Array.from({ length: count }, (_, i) => (input.rank === 2 ? `x${i}` : input.rank === 3 && !options.grid ? `t${i}` : `patch ${i}`));
+  const kind = options.segmentation === "superpixels" ? "segment" : "patch";
+  const names = options.featureNames ?? options.tokens ?? Array.from({ length: count }, (_, i) => (input.rank === 2 ? `x${i}` : input.rank === 3 && !options.grid ? `t${i}` : `${kind} ${i}`));
   if (names.length !== count) throw new Error(`${method}: got ${names.length} feature names for ${count} features.`);
   return { ids, count, names };
 }

@@ -160,7 +160,7 @@ export function kernelShap(model: Model, input: tf.Tensor, options?: KernelShapO
 
 /**
  * LIME: a weighted linear surrogate over "feature present" indicators (`featureMask`; image grid
- * patches by default), fitted on `samples` perturbations (all 2^M when that fits). `kernel`
+ * patches by default, or `segmentation: "superpixels"` with about `segments` SLIC regions), fitted on `samples` perturbations (all 2^M when that fits). `kernel`
  * "exponential" (`kernelWidth`) or "shapley" (then it is KernelSHAP); ridge `alpha` (default 0).
  * Details carry the intercept and the surrogate's R². Seeded. Cost: N·samples·|bg|·F.
  */

@@ -4,7 +4,7 @@
  * of all rows go through the model in budget-sized batches.
  */
 import * as tf from "@tensorflow/tfjs";
-import { gradients, scores } from "./batching";
+import { gradientRows, scores } from "./batching";
 import { begin, completenessGap, rowSums, type CommonOptions } from "./common";
 import { Explanation } from "./explanation";
 import { baselineTensor } from "./features";
@@ -75,21 +75,30 @@ export async function integratedGradientsImpl(model: Model, input: tf.Tensor, op
   const rule = options.rule ?? "gaussLegendre";
   const { alphas, weights } = quadrature(rule, steps);
   const n = input.shape[0];
+  const d = s.rowSize;
   const baseline = baselineTensor(input, options.baseline, method);
-  // Path points ordered row-major: row r, step k at r·steps + k.
-  const path = tf.tidy(() => {
-    const a = tf.tensor1d(alphas).reshape([1, steps, ...s.rowShape.map(() => 1)]);
-    return tf.add(baseline.expandDims(1), tf.mul(a, tf.sub(input, baseline).expandDims(1))).reshape([n * steps, ...s.rowShape]);
-  });
-  const pathTargets = s.targets.flatMap((t) => new Array<number>(steps).fill(t));
-  const grads = gradients(s.f, path, pathTargets, s.rows, s.meter);
-  path.dispose();
-  const attributions = tf.tidy(() => {
-    const w = tf.tensor1d(weights).reshape([1, steps, ...s.rowShape.map(() => 1)]);
-    const avg = tf.sum(tf.mul(grads.reshape([n, steps, ...s.rowShape]), w), 1);
-    return tf.mul(avg, tf.sub(input, baseline));
-  });
-  grads.dispose();
+  const x = input.dataSync();
+  const b = baseline.dataSync();
+  // Path point j is row r = ⌊j / steps⌋ at step k = j mod steps; Σ_k w_k ∇f accumulates per row.
+  const sum = new Float64Array(n * d);
+  gradientRows(s.f, s.rowShape, n * steps, (j) => s.targets[Math.floor(j / steps)], s.rows, s.meter,
+    (start, count, buffer) => {
+      for (let j = 0; j < count; j++) {
+        const r = Math.floor((start + j) / steps);
+        const a = alphas[(start + j) % steps];
+        for (let i = 0; i < d; i++) buffer[j * d + i] = b[r * d + i] + a * (x[r * d + i] - b[r * d + i]);
+      }
+    },
+    (start, grads) => {
+      for (let j = 0; j < grads.length / d; j++) {
+        const r = Math.floor((start + j) / steps);
+        const w = weights[(start + j) % steps];
+        for (let i = 0; i < d; i++) sum[r * d + i] += w * grads[j * d + i];
+      }
+    });
+  const flat = new Float32Array(n * d);
+  for (let i = 0; i < n * d; i++) flat[i] = sum[i] * (x[i] - b[i]);
+  const attributions = tf.tensor(flat, input.shape);
   const base = Array.from(scores(s.f, baseline, s.targets, s.rows, s.meter));
   baseline.dispose();
   const gap = completenessGap(rowSums(attributions.dataSync(), n), s.prediction, base);
@@ -126,30 +135,38 @@ export async function gradientShapImpl(model: Model, input: tf.Tensor, options: 
   const bgData = bg.dataSync();
   const x = input.dataSync();
   const b = bg.shape[0];
-  const starts = new Float32Array(n * samples * d);
-  const points = new Float32Array(n * samples * d);
-  for (let r = 0; r < n; r++) {
+  // Draws are fixed up front (background row, α, noise seed) so results do not depend on batching.
+  const draws = Array.from({ length: n * samples }, () => ({ row: rng.int(b), alpha: rng.next(), seed: rng.int(2 ** 31) }));
+  const sigmas = Array.from({ length: n }, (_, r) => {
     let lo = Infinity;
     let hi = -Infinity;
     for (let i = 0; i < d; i++) [lo, hi] = [Math.min(lo, x[r * d + i]), Math.max(hi, x[r * d + i])];
-    const sigma = (options.noise ?? 0) * (hi > lo ? hi - lo : 1);
-    for (let k = 0; k < samples; k++) {
-      const row = rng.int(b);
-      const alpha = rng.next();
-      const o = (r * samples + k) * d;
-      for (let i = 0; i < d; i++) {
-        const xi = x[r * d + i] + (sigma > 0 ? sigma * rng.normal() : 0);
-        const start = bgData[row * d + i];
-        starts[o + i] = xi - start;
-        points[o + i] = start + alpha * (xi - start);
+    return (options.noise ?? 0) * (hi > lo ? hi - lo : 1);
+  });
+  const delta = new Float32Array(d);
+  const sum = new Float64Array(n * d);
+  const fillDelta = (j: number) => {
+    const r = Math.floor(j / samples);
+    const { row, seed: noiseSeed } = draws[j];
+    const noise = sigmas[r] > 0 ? createRng(noiseSeed) : null;
+    for (let i = 0; i < d; i++) delta[i] = x[r * d + i] + (noise ? sigmas[r] * noise.normal() : 0) - bgData[row * d + i];
+  };
+  gradientRows(s.f, s.rowShape, n * samples, (j) => s.targets[Math.floor(j / samples)], s.rows, s.meter,
+    (start, count, buffer) => {
+      for (let j = 0; j < count; j++) {
+        const { row, alpha } = draws[start + j];
+        fillDelta(start + j);
+        for (let i = 0; i < d; i++) buffer[j * d + i] = bgData[row * d + i] + alpha * delta[i];
       }
-    }
-  }
-  const pointTensor = tf.tensor(points, [n * samples, ...s.rowShape]);
-  const grads = gradients(s.f, pointTensor, s.targets.flatMap((t) => new Array<number>(samples).fill(t)), s.rows, s.meter);
-  pointTensor.dispose();
-  const attributions = tf.tidy(() => tf.mean(tf.mul(grads, tf.tensor(starts, grads.shape)).reshape([n, samples, ...s.rowShape]), 1));
-  grads.dispose();
+    },
+    (start, grads) => {
+      for (let j = 0; j < grads.length / d; j++) {
+        const r = Math.floor((start + j) / samples);
+        fillDelta(start + j);
+        for (let i = 0; i < d; i++) sum[r * d + i] += (delta[i] * grads[j * d + i]) / samples;
+      }
+    });
+  const attributions = tf.tensor(Float32Array.from(sum), input.shape);
   // Base value E[f(background)] per row's target.
   const base = s.targets.map((t) => {
     const v = scores(s.f, bg, new Array<number>(b).fill(t), s.rows, s.meter);

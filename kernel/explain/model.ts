@@ -46,36 +46,32 @@ export function scalarModel(model: Model, method: string): ScalarModel {
   return (x, targets) => selectTarget(forward(model, x, method), targets, method);
 }
 
-/** Targets per row, validated against the output width (the default is each row's argmax), and f(x) for them. */
+/** Targets per row, validated against the output width (the default is each row's argmax), and f(x) for them, from one forward pass. */
 export function resolveTargets(model: Model, input: tf.Tensor, target: Target | undefined, method: string): { targets: number[]; prediction: number[] } {
-  const targets = chooseTargets(model, input, target, method);
-  const prediction = tf.tidy(() => Array.from(selectTarget(forward(model, input, method), targets, method).dataSync()));
-  return { targets, prediction };
-}
-
-function chooseTargets(model: Model, input: tf.Tensor, target: Target | undefined, method: string): number[] {
   const n = input.shape[0];
   const out = tf.tidy(() => forward(model, input, method));
   try {
+    let targets: number[];
     if (out.rank === 1 || (out.rank === 2 && out.shape[1] === 1)) {
       if (target !== undefined && [target].flat().some((t) => t !== 0)) {
         throw new Error(`${method}: target ${JSON.stringify(target)} is out of range; the model has a single output, so the target is 0.`);
       }
-      return new Array<number>(n).fill(0);
+      targets = new Array<number>(n).fill(0);
+    } else {
+      if (out.rank !== 2) selectTarget(out, [], method); // throws the shape error
+      const k = out.shape[1] as number;
+      if (target === undefined) targets = tf.tidy(() => Array.from(tf.argMax(out, 1).dataSync()));
+      else if (typeof target === "number") targets = new Array<number>(n).fill(target);
+      else {
+        if (target.length !== n) throw new Error(`${method}: got ${target.length} targets for ${n} input rows; give one target, or one per row.`);
+        targets = [...target];
+      }
+      for (const t of targets) {
+        if (!Number.isInteger(t) || t < 0 || t >= k) throw new Error(`${method}: target ${t} is out of range; the model has ${k} outputs (0..${k - 1}).`);
+      }
     }
-    if (out.rank !== 2) selectTarget(out, [], method); // throws the shape error
-    const k = out.shape[1] as number;
-    let targets: number[];
-    if (target === undefined) targets = Array.from(tf.tidy(() => tf.argMax(out, 1)).dataSync());
-    else if (typeof target === "number") targets = new Array<number>(n).fill(target);
-    else {
-      if (target.length !== n) throw new Error(`${method}: got ${target.length} targets for ${n} input rows; give one target, or one per row.`);
-      targets = [...target];
-    }
-    for (const t of targets) {
-      if (!Number.isInteger(t) || t < 0 || t >= k) throw new Error(`${method}: target ${t} is out of range; the model has ${k} outputs (0..${k - 1}).`);
-    }
-    return targets;
+    const prediction = tf.tidy(() => Array.from(selectTarget(out, targets, method).dataSync()));
+    return { targets, prediction };
   } finally {
     out.dispose();
   }

@@ -107,16 +107,17 @@ export async function linearShapImpl(model: Model, input: tf.Tensor, options: Sh
   const bg = options.background ?? (options.baseline instanceof tf.Tensor ? options.baseline.reshape([-1, ...s.rowShape]) : tf.fill([1, ...s.rowShape], options.baseline ?? 0));
   const mean = tf.mean(bg, 0, true);
   // For f(x) = w·x + c the gradient is w everywhere; take it at E[x].
-  const grad = gradients(s.f, tf.tile(mean, [n, ...s.rowShape.map(() => 1)]), s.targets, s.rows, s.meter);
+  const meanRows = tf.tile(mean, [n, ...s.rowShape.map(() => 1)]);
+  const grad = gradients(s.f, meanRows, s.targets, s.rows, s.meter);
   const attributions = tf.tidy(() => tf.mul(grad, tf.sub(input, mean)));
-  const atMean = Array.from(scores(s.f, tf.tile(mean, [n, ...s.rowShape.map(() => 1)]), s.targets, s.rows, s.meter));
+  const atMean = Array.from(scores(s.f, meanRows, s.targets, s.rows, s.meter));
   const base = s.targets.map((t) => {
     const v = scores(s.f, bg, new Array<number>(bg.shape[0]).fill(t), s.rows, s.meter);
     return v.reduce((p, q) => p + q, 0) / v.length;
   });
   const sums = tf.tidy(() => Array.from(tf.sum(attributions.reshape([n, -1]), 1).dataSync()));
   const gap = completenessGap(sums, s.prediction, base);
-  tf.dispose([grad, mean]);
+  tf.dispose([grad, mean, meanRows]);
   if (bg !== options.background) bg.dispose();
   // The closed form is only right for linear models: say so instead of returning wrong values.
   for (let r = 0; r < n; r++) {
