@@ -262,7 +262,7 @@ function fmt(v: number): string {
   return Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : String(v);
 }
 function sign(v: number): string {
-  return (v >= 0 ? "+" : "") + fmt(v).padStart(9);
+  return ((v >= 0 ? "+" : "-") + fmt(Math.abs(v))).padStart(10);
 }
 function sumRange(a: ArrayLike<number>, start: number, count: number): number {
   let s = 0;

@@ -28,30 +28,33 @@ function signed(v: number, sign: DisplayHints["sign"]): number {
   return v;
 }
 
-/** Image rows side by side: each is the input in grey with the attribution blended over it. */
+/** Image rows side by side: each is the input in grey with the attribution blended over it, scaled up to about 128 px. */
 export function imagePng(maps: Float32Array[], pixels: (Uint8Array | null)[], width: number, height: number, channels: number, hints: Required<DisplayHints>): string {
-  const gap = 2;
-  const outW = maps.length * (width + gap) - gap;
-  const out = new Uint8Array(outW * height * 4);
+  const zoom = Math.max(1, Math.floor(128 / Math.max(width, height)));
+  const gap = 4;
+  const tileW = width * zoom;
+  const outW = maps.length * (tileW + gap) - gap;
+  const outH = height * zoom;
+  const out = new Uint8Array(outW * outH * 4).fill(255);
   const scale = symmetricScale(maps.map((m) => Array.from(m, (v) => signed(v, hints.sign))), hints.clipPercentile);
   const palette = PALETTES[hints.colorConvention];
   maps.forEach((map, r) => {
     const px = pixels[r];
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const i = y * width + x;
+    for (let y = 0; y < outH; y++) {
+      for (let x = 0; x < tileW; x++) {
+        const i = Math.floor(y / zoom) * width + Math.floor(x / zoom);
         let grey = 128;
         if (px) grey = channels === 3 ? (px[i * 3] + px[i * 3 + 1] + px[i * 3 + 2]) / 3 : px[i];
         const v = signed(map[i], hints.sign);
         const t = Math.min(1, Math.abs(v) / scale);
         const colour = v >= 0 ? palette.positive : palette.negative;
-        const o = (y * outW + r * (width + gap) + x) * 4;
-        for (let k = 0; k < 3; k++) out[o + k] = Math.round(grey * 0.6 * (1 - t) + colour[k] * t + 40 * (1 - t));
+        const o = (y * outW + r * (tileW + gap) + x) * 4;
+        for (let k = 0; k < 3; k++) out[o + k] = Math.round(grey * (1 - 0.85 * t) + colour[k] * 0.85 * t);
         out[o + 3] = 255;
       }
     }
   });
-  return pngBase64(out, outW, height, 4);
+  return pngBase64(out, outW, outH, 4);
 }
 
 /** Horizontal bars per feature (rows of a batch stacked), centred on zero; labels are in text/plain. */

@@ -47,6 +47,9 @@ describe("explanation display bundle", () => {
     assert.equal(doc.image.attributions[0].length, 64);
     assert.ok(doc.image.pixels[0].base64.startsWith(PNG));
     assert.equal(doc.rows[0].gap, null);
+    // The PNG fallback: both rows side by side, each scaled up to 128 px.
+    const png = Buffer.from(bundle(e)["image/png"] as string, "base64");
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2 * 128 + 4, 128]);
     assert.match(bundle(e)["text/plain"] as string, /pixel \(\d, \d\)/);
   });
 

@@ -38,6 +38,9 @@ window.renderDoc = async (id, doc) => {
   await api.renderOutputItem({ id, mime: "${MIME}", json: () => doc, text: () => JSON.stringify(doc), data: () => new Uint8Array() }, element);
   return id;
 };
+window.updateDoc = async (id, doc) => {
+  await api.renderOutputItem({ id, mime: "${MIME}", json: () => doc, text: () => JSON.stringify(doc), data: () => new Uint8Array() }, document.getElementById(id));
+};
 window.tryRender = async (doc) => {
   try { await window.renderDoc("bad", doc); return "rendered"; } catch (e) { return e.name; }
 };
@@ -127,6 +130,14 @@ describe("explanation renderer", () => {
     assert.ok(text?.includes(XSS), "label shown literally");
     assert.equal(await page.locator("#tab img").count(), 0);
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+    // An update of the same output (update_display_data) keeps the chosen view.
+    const updated = structuredClone(docs.tabular) as { rows: { prediction: number }[] };
+    updated.rows[0].prediction = 392.5;
+    await page.evaluate((d) => (window as unknown as { updateDoc(i: string, d: unknown): Promise<void> }).updateDoc("tab", d), updated);
+    assert.match((await page.locator("#tab .gb-header").textContent()) ?? "", /f\(x\) = 392\.5/);
+    assert.equal(await page.locator('#tab [data-view="force"]').getAttribute("aria-selected"), "true");
+    assert.equal(await page.locator("#tab .gb-explain").count(), 1);
+    await page.evaluate((d) => (window as unknown as { updateDoc(i: string, d: unknown): Promise<void> }).updateDoc("tab", d), docs.tabular);
     // Second row through the row switch.
     await page.locator('#tab select[data-control="row"]').selectOption("1");
     assert.match((await page.locator("#tab .gb-header").textContent()) ?? "", /f\(x\) = 52\b|f\(x\) = 52\.?/);

@@ -49,7 +49,7 @@ function select<T extends string>(label: string, value: T, options: [T, string][
 class ExplanationOutput {
   private doc!: ExplanationDoc;
   private state!: ViewState & { view: View };
-  private readonly root = el("div", { class: "gb-root gb-explain" });
+  readonly root = el("div", { class: "gb-root gb-explain" });
   private readonly body = el("div", { class: "gb-explain-body" });
   private readonly plots: HTMLElement[] = [];
   private readonly stopTheme: () => void;
@@ -141,7 +141,8 @@ export const activate: ActivationFunction = () => {
     renderOutputItem(item: OutputItem, element: HTMLElement) {
       const doc = expectVersion<ExplanationDoc>(item.json(), 1, EXPLANATION_MIME);
       let output = outputs.get(item.id);
-      if (!output || !element.contains(element.querySelector(".gb-explain"))) {
+      // VS Code reuses the element for updates; start over if it was emptied or is another one.
+      if (!output || !element.contains(output.root)) {
         output?.dispose();
         output = new ExplanationOutput(element);
         outputs.set(item.id, output);
