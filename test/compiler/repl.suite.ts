@@ -66,5 +66,6 @@ describe("cell compiler: scripts in V8 REPL mode", () => {
   it("runs cells that TypeScript emits (enums) and drops export syntax", async () => {
     assert.equal(await run("export enum Dir { Up = 1, Down }\nexport const d: Dir = Dir.Down;\nd"), 2);
     assert.equal(await run("d + Dir.Up"), 3);
+    assert.equal(await run("function twice(f: any, _c: ClassMethodDecoratorContext) { return function (this: unknown) { return 2 * f.call(this) } }\nclass Dec { @twice one() { return 1 } }\nnew Dec().one()"), 2);
   });
 });

@@ -84,6 +84,13 @@ describe("cell compiler: emitted scripts", () => {
     assert.equal(first.originalLine, 0);
   });
 
+  it("lowers decorators, which V8 does not run yet", () => {
+    const r = service.compileSync("function logged(f: any, c: ClassMethodDecoratorContext) { return f }\nclass Svc { @logged run() { return 1 } }", { cell: 92, reportOnly: false });
+    assert.equal(r.ok, true);
+    assert.doesNotMatch(r.js, /@logged/);
+    assert.match(r.js, /__esDecorate/);
+  });
+
   it("emits enums and namespaces through TypeScript, with a map", () => {
     const cell = 'import { a } from "./m";\nenum Color { Red, Green }\nnamespace N { export const z = 1 }\nColor.Green + N.z + a';
     const r = service.compileSync(cell, { cell: 91, reportOnly: false });

@@ -62,6 +62,22 @@ describe("cell compiler: declarations across cells", () => {
   });
 });
 
+describe("cell compiler: names the libraries declare too", () => {
+  it("gives later cells the cell's type for a redeclared library global", () => {
+    const nb = new Notebook(new CellCompilerService({ workingDirectory: notebookDir() }));
+    assert.equal(errors(nb.run("const console = { log: (n: number) => n * 2 }")), "");
+    assert.equal(errors(nb.run("console.log(1).toFixed()")), "");
+    assert.equal(errors(nb.run("const process = 5")), "");
+    assert.equal(errors(nb.run("process.toFixed(); console.log(process)")), "");
+    // The same names declared again, and imports of library names.
+    assert.equal(errors(nb.run('const process = "p"; process.toUpperCase()')), "");
+    assert.equal(errors(nb.run("process.toUpperCase()")), "");
+    assert.equal(errors(nb.run('import { performance } from "node:perf_hooks"')), "");
+    assert.equal(errors(nb.run("performance.now().toFixed()")), "");
+    assert.match(errors(nb.run("process.toFixed()")), /TS2551/);
+  });
+});
+
 describe("cell compiler: diagnostics", () => {
   let service: CellCompilerService;
   before(() => {

@@ -33,8 +33,8 @@ function bindingIdentifiers(name: ts.BindingName, out: ts.Identifier[]): void {
   for (const element of name.elements) if (!ts.isOmittedExpression(element)) bindingIdentifiers(element.name, out);
 }
 
-/** The names a cell declares at its top level, in the order they appear. */
-export function topLevelNames(sf: ts.SourceFile): TopLevelName[] {
+/** The names a cell declares at its top level (in statements before `end`), in the order they appear. */
+export function topLevelNames(sf: ts.SourceFile, end = sf.text.length): TopLevelName[] {
   const names = new Map<string, TopLevelName>();
   const exportedLocally = new Set<string>();
   const add = (identifier: ts.Identifier, exported: boolean, variable?: VariableKeyword): void => {
@@ -53,6 +53,7 @@ export function topLevelNames(sf: ts.SourceFile): TopLevelName[] {
     names.set(name, entry);
   };
   for (const statement of sf.statements) {
+    if (statement.getStart(sf) >= end) break;
     const exported = hasModifier(statement, ts.SyntaxKind.ExportKeyword) && !hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
     if (ts.isVariableStatement(statement)) {
       const flags = statement.declarationList.flags;
@@ -100,9 +101,16 @@ export function exportSuffix(names: TopLevelName[]): string {
   return missing.length ? `\n;export { ${missing.join(", ")} };\n` : "\n";
 }
 
-export type DeclarationEntry =
+export type DeclarationEntry = (
   | { name: string; cell: number; kind: "alias" }
-  | { name: string; cell: number; kind: "variable"; keyword: VariableKeyword; type: string };
+  | { name: string; cell: number; kind: "variable"; keyword: VariableKeyword; type: string }
+) & {
+  /**
+   * The name is also a global of the libraries (`console`, `process`): a global declaration
+   * would merge with theirs or clash, so cells get it as a module-scope declaration instead.
+   */
+  shadowsLibrary?: boolean;
+};
 
 export class DeclarationTable {
   private readonly entries = new Map<string, DeclarationEntry>();
@@ -124,6 +132,11 @@ export class DeclarationTable {
     return [...this.entries.keys()];
   }
 
+  /** Entries that shadow library globals (see `DeclarationEntry.shadowsLibrary`). */
+  shadowing(): DeclarationEntry[] {
+    return [...this.entries.values()].filter((e) => e.shadowsLibrary);
+  }
+
   get size(): number {
     return this.entries.size;
   }
@@ -133,6 +146,7 @@ export class DeclarationTable {
     const imports = new Set<number>();
     const body: string[] = [];
     for (const entry of this.entries.values()) {
+      if (entry.shadowsLibrary) continue;
       if (entry.kind === "alias") {
         imports.add(entry.cell);
         body.push(`  export import ${entry.name} = __gb_${entry.cell}.${entry.name};`);
@@ -143,6 +157,23 @@ export class DeclarationTable {
     const head = [...imports].sort((a, b) => a - b).map((cell) => `import * as __gb_${cell} from ${JSON.stringify(cellModule(cell))};`);
     return `${head.join("\n")}\ndeclare global {\n${body.join("\n")}\n}\nexport {};\n`;
   }
+}
+
+/**
+ * Module-scope declarations, appended to a cell, of the entries that shadow library globals
+ * (except names the cell declares itself, whose own declaration wins).
+ */
+export function shadowSuffix(entries: DeclarationEntry[], own: Set<string>, cellModule: (cell: number) => string): string {
+  const lines: string[] = [];
+  for (const entry of entries) {
+    if (own.has(entry.name)) continue;
+    lines.push(
+      entry.kind === "alias"
+        ? `import { ${entry.name} } from ${JSON.stringify(cellModule(entry.cell))};`
+        : `declare ${entry.keyword} ${entry.name}: ${entry.type};`,
+    );
+  }
+  return lines.length ? `\n;${lines.join("\n")}\n` : "";
 }
 
 /** The names that `declare global` in the kernel's globals file declares as values. */

@@ -80,9 +80,10 @@ function importEdit(sf: ts.SourceFile, node: ts.ImportDeclaration, checker: ts.T
 }
 
 /** The edits that remove module syntax; `handled` collects nodes ts-blank-space may report that we rewrite. */
-function moduleEdits(sf: ts.SourceFile, checker: ts.TypeChecker | undefined, handled: Set<ts.Node>): Edit[] {
+function moduleEdits(sf: ts.SourceFile, checker: ts.TypeChecker | undefined, handled: Set<ts.Node>, end: number): Edit[] {
   const edits: Edit[] = [];
   for (const statement of sf.statements) {
+    if (statement.getStart(sf) >= end) break;
     if (ts.isImportDeclaration(statement)) {
       edits.push(importEdit(sf, statement, checker));
     } else if (ts.isImportEqualsDeclaration(statement)) {
@@ -118,6 +119,7 @@ function moduleEdits(sf: ts.SourceFile, checker: ts.TypeChecker | undefined, han
   }
   // Dynamic `import(x)` anywhere in the cell.
   const visit = (node: ts.Node): void => {
+    if (node.pos >= end) return;
     if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       edits.push({ start: node.expression.getStart(sf), end: node.expression.end, text: LOADER });
     }
@@ -198,7 +200,7 @@ function isTokenStart(text: string, i: number): boolean {
 }
 
 /** A map for `applyEdits(text, edits)` over a text whose positions equal the source's. */
-function editsSourceMap(sf: ts.SourceFile, edits: Edit[], cell: number): string {
+function editsSourceMap(sf: ts.SourceFile, edits: Edit[], cell: number, end: number): string {
   const points: [number, number, number, number][] = [];
   let genLine = 0;
   let genColumn = 0;
@@ -237,27 +239,33 @@ function editsSourceMap(sf: ts.SourceFile, edits: Edit[], cell: number): string 
     }
     at = edit.end;
   }
-  copy(at, sf.text.length);
-  return sourceMapJson(cell, sf.text, encodeMappings(points));
+  copy(at, end);
+  return sourceMapJson(cell, sf.text.slice(0, end), encodeMappings(points));
+}
+
+/** Decorators are JavaScript syntax that V8 does not run yet: TypeScript must lower them. */
+function hasDecorators(node: ts.Node): boolean {
+  return ts.isDecorator(node) || (ts.forEachChild(node, hasDecorators) ?? false);
 }
 
 /**
- * The script for a cell. `checker` (optional) lets imports of types only vanish; without it every
+ * The script for a cell: the statements of `sf` before `end` (what follows is declarations the
+ * compiler appended). `checker` (optional) lets imports of types only vanish; without it every
  * imported name is kept.
  */
-export function emitCell(sf: ts.SourceFile, checker: ts.TypeChecker | undefined, cell: number, options: ts.CompilerOptions): EmittedCell {
+export function emitCell(sf: ts.SourceFile, checker: ts.TypeChecker | undefined, cell: number, options: ts.CompilerOptions, end = sf.text.length): EmittedCell {
   const handled = new Set<ts.Node>();
-  const edits = moduleEdits(sf, checker, handled);
-  let unsupported = false;
+  const edits = moduleEdits(sf, checker, handled, end);
+  let unsupported = sf.text.includes("@") && hasDecorators(sf);
   const blanked = blankSourceFile(sf, (node) => {
-    if (!handled.has(node)) unsupported = true;
-  });
+    if (node.getStart(sf) < end && !handled.has(node)) unsupported = true;
+  }).slice(0, end);
   if (!unsupported) {
-    return { js: applyEdits(blanked, edits), sourceMap: editsSourceMap(sf, edits, cell) };
+    return { js: applyEdits(blanked, edits), sourceMap: editsSourceMap(sf, edits, cell, end) };
   }
   // Syntax with run-time semantics: let TypeScript emit it. The module edits are applied to the
   // TypeScript text first (they are valid TypeScript), which leaves a script with no imports.
-  const rewritten = applyEdits(sf.text, edits);
+  const rewritten = applyEdits(sf.text.slice(0, end), edits);
   const out = ts.transpileModule(rewritten, {
     fileName: `cell-${cell}.ts`,
     compilerOptions: {
@@ -278,6 +286,6 @@ export function emitCell(sf: ts.SourceFile, checker: ts.TypeChecker | undefined,
   const map = JSON.parse(out.sourceMapText ?? "{}") as { sources?: string[]; sourcesContent?: string[]; file?: string };
   map.file = `cell-${cell}.js`;
   map.sources = [`cell-${cell}.ts`];
-  map.sourcesContent = [sf.text];
+  map.sourcesContent = [sf.text.slice(0, end)];
   return { js, sourceMap: JSON.stringify(map) };
 }

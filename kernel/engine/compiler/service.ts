@@ -9,9 +9,9 @@
 //   kernel/engine/globals.d.ts      the runtime's globals, less the names cells declared again
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isBuiltin } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import ts from "typescript";
-import { DeclarationTable, exportSuffix, filterGlobals, globalsNames, topLevelNames, type DeclarationEntry } from "./declarations";
+import { DeclarationTable, exportSuffix, filterGlobals, globalsNames, shadowSuffix, topLevelNames, type DeclarationEntry } from "./declarations";
 import { codePointToUtf16, utf16ToCodePoint } from "./positions";
 import { emitCell } from "./rewrite";
 import { cellCompilerOptions, findKernelRoot } from "./tsconfig";
@@ -98,7 +98,7 @@ export class CellCompilerService implements CellCompiler {
   /** Committed cells: number → file. */
   private readonly committed = new Map<number, string>();
   /** The cell compiled last and not yet committed. */
-  private pending: { cell: number; code: string } | undefined;
+  private pending: { cell: number; code: string; text: string } | undefined;
   private readonly moduleHost: ts.ModuleResolutionHost;
 
   constructor(options: CellCompilerServiceOptions = {}) {
@@ -222,7 +222,7 @@ export class CellCompilerService implements CellCompiler {
   }
 
   private writeDecls(): void {
-    this.setVirtual(this.declsFile, this.table.text((cell) => this.committed.get(cell)!.replace(/\.ts$/, "")));
+    this.setVirtual(this.declsFile, this.table.text((cell) => this.cellModule(cell)));
     if (this.globalsFile && this.globalsText) {
       const shadowed = [...this.globalsValueNames].filter((n) => this.table.has(n));
       this.setVirtual(this.globalsFile, shadowed.length ? filterGlobals(this.globalsText, (n) => this.table.has(n)) : this.globalsText);
@@ -242,24 +242,27 @@ export class CellCompilerService implements CellCompiler {
 
   compileSync(code: string, options: CompileOptions): CompiledCell {
     const file = this.currentFile;
-    this.pending = { cell: options.cell, code };
-    this.setVirtual(file, code);
+    const text = code + this.shadowSuffix(code);
+    this.pending = { cell: options.cell, code, text };
+    this.setVirtual(file, text);
     const program = this.program();
     const sf = program.getSourceFile(file)!;
     const syntactic = program.getSyntacticDiagnostics(sf);
     const diagnostics = [...syntactic, ...(syntactic.length ? [] : program.getSemanticDiagnostics(sf))]
-      .filter((d) => this.keepDiagnostic(d))
+      .filter((d) => this.keepDiagnostic(d, code.length))
       .map((d) => this.toCellDiagnostic(d, sf));
     for (const message of this.configErrors) diagnostics.unshift({ category: "warning", line: 1, column: 1, code: 0, message: `tsconfig.json: ${message}` });
     const hasErrors = diagnostics.some((d) => d.category === "error");
     // A syntax error cannot run even under the report-only switch: V8 would reject the script.
     const ok = syntactic.length === 0 && (options.reportOnly || !hasErrors);
-    const { js, sourceMap } = emitCell(sf, program.getTypeChecker(), options.cell, this.options);
+    const { js, sourceMap } = emitCell(sf, program.getTypeChecker(), options.cell, this.options, code.length);
     return { ok, js, diagnostics, sourceMap };
   }
 
-  private keepDiagnostic(d: ts.Diagnostic): boolean {
+  private keepDiagnostic(d: ts.Diagnostic, end: number): boolean {
     if (IGNORED_CODES.has(d.code)) return false;
+    // In the declarations appended to the cell: about an earlier cell, already reported there.
+    if (d.start !== undefined && d.start >= end) return false;
     // "Cannot redeclare" / "Duplicate identifier" against the kernel's own files: the cell's name wins.
     if (d.code === 2451 || d.code === 2300 || d.code === 2403) {
       const ours = (f: string | undefined): boolean => f === this.declsFile || f === this.globalsFile;
@@ -287,19 +290,44 @@ export class CellCompilerService implements CellCompiler {
     if (!pending || pending.cell !== cell) return;
     const program = this.program();
     const sf = program.getSourceFile(this.currentFile)!;
-    if (sf.text !== pending.code) return;
+    if (sf.text !== pending.text) return;
     const checker = program.getTypeChecker();
-    const names = topLevelNames(sf);
+    const names = topLevelNames(sf, pending.code.length);
     const entries: DeclarationEntry[] = names.map((n): DeclarationEntry => {
-      if (!n.variable || !n.identifier) return { name: n.name, cell, kind: "alias" };
-      return { name: n.name, cell, kind: "variable", keyword: n.variable, type: this.printType(checker, sf, n.identifier) };
+      const shadowsLibrary = this.isLibraryGlobal(checker, n.name) || undefined;
+      if (!n.variable || !n.identifier) return { name: n.name, cell, kind: "alias", shadowsLibrary };
+      return { name: n.name, cell, kind: "variable", keyword: n.variable, type: this.printType(checker, sf, n.identifier), shadowsLibrary };
     });
     this.pending = undefined;
     const file = this.cellFile(cell);
     this.committed.set(cell, file);
+    // The committed cell keeps the shadowing declarations it was checked with.
     this.setVirtual(file, sf.text + exportSuffix(names));
     this.table.update(entries);
     this.writeDecls();
+  }
+
+  /** True when `name` is a global of the libraries (lib, @types), not of the kernel or of cells. */
+  private isLibraryGlobal(checker: ts.TypeChecker, name: string): boolean {
+    const symbol = checker.resolveName(name, undefined, ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace, false);
+    return (
+      symbol?.declarations?.some((d) => {
+        const file = d.getSourceFile().fileName;
+        return file !== this.declsFile && file !== this.globalsFile && !basename(file).startsWith("__glassbox_");
+      }) ?? false
+    );
+  }
+
+  /** Declarations appended to a cell for earlier cells' names that shadow library globals. */
+  private shadowSuffix(code: string): string {
+    const shadowing = this.table.shadowing();
+    if (shadowing.length === 0) return "";
+    const own = new Set(topLevelNames(ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, true)).map((n) => n.name));
+    return shadowSuffix(shadowing, own, (cell) => this.cellModule(cell));
+  }
+
+  private cellModule(cell: number): string {
+    return this.committed.get(cell)!.replace(/\.ts$/, "");
   }
 
   /** The type of a top-level variable, written so that it means the same in the declarations file. */
@@ -327,7 +355,7 @@ export class CellCompilerService implements CellCompiler {
       start -= prev.length;
     }
     const prefix = code.slice(start, pos);
-    this.setVirtual(this.editFile, code);
+    this.setVirtual(this.editFile, code + this.shadowSuffix(code));
     this.program();
     const info = this.ls.getCompletionsAtPosition(this.editFile, pos, {
       includeCompletionsWithInsertText: true,
@@ -360,7 +388,7 @@ export class CellCompilerService implements CellCompiler {
 
   inspectSync(code: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {
     const pos = codePointToUtf16(code, cursorPos);
-    this.setVirtual(this.editFile, code);
+    this.setVirtual(this.editFile, code + this.shadowSuffix(code));
     this.program();
     const quick = this.ls.getQuickInfoAtPosition(this.editFile, pos) ?? (pos > 0 ? this.ls.getQuickInfoAtPosition(this.editFile, pos - 1) : undefined);
     let signature: string | undefined;
