@@ -79,6 +79,7 @@ const KIND_TO_JUPYTER: Partial<Record<string, string>> = {
 // Parsed library and node_modules files, shared by every service in the process (and kept across
 // working-directory changes): parsing them is most of the start-up cost.
 const registry = ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames);
+const snapshots = new Map<string, { version: string; snapshot: ts.IScriptSnapshot }>();
 
 export class CellCompilerService implements CellCompiler {
   private readonly kernelRoot: string | undefined;
@@ -86,6 +87,7 @@ export class CellCompilerService implements CellCompiler {
   private readonly globalsText: string | undefined;
   private readonly globalsValueNames: Set<string>;
   private readonly virtual = new Map<string, VirtualFile>();
+  private readonly snapshots = snapshots;
   private versionCounter = 0;
   private dir = "";
   private options: ts.CompilerOptions = {};
@@ -152,6 +154,21 @@ export class CellCompilerService implements CellCompiler {
     return roots;
   }
 
+  /**
+   * The language service asks for every file's snapshot on every new program: without this cache
+   * it would read all ~800 declaration files from disk for each cell.
+   */
+  private diskSnapshot(file: string): ts.IScriptSnapshot | undefined {
+    const version = this.diskVersion(file);
+    const cached = this.snapshots.get(file);
+    if (cached?.version === version) return cached.snapshot;
+    const text = ts.sys.readFile(file);
+    if (text === undefined) return undefined;
+    const snapshot = ts.ScriptSnapshot.fromString(text);
+    this.snapshots.set(file, { version, snapshot });
+    return snapshot;
+  }
+
   /** Versions of files on disk: library files never change under a running kernel; others by mtime. */
   private diskVersion(file: string): string {
     if (file.includes("/node_modules/") || file.startsWith(this.libDir)) return "0";
@@ -174,19 +191,15 @@ export class CellCompilerService implements CellCompiler {
     // resolved from there); the declarations file follows the new directory.
     this.writeDecls();
     this.setVirtual(this.editFile, "");
-    const host: ts.LanguageServiceHost = {
+    // `getModuleResolutionCache` is read by the language service although its host type omits it.
+    const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
       getCompilationSettings: () => this.options,
       getScriptFileNames: () => this.rootFiles(),
       getScriptVersion: (f) => {
         const v = this.virtual.get(f);
         return v ? String(v.version) : this.diskVersion(f);
       },
-      getScriptSnapshot: (f) => {
-        const v = this.virtual.get(f);
-        if (v) return v.snapshot;
-        const text = ts.sys.readFile(f);
-        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-      },
+      getScriptSnapshot: (f) => this.virtual.get(f)?.snapshot ?? this.diskSnapshot(f),
       getCurrentDirectory: () => this.dir,
       getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
       fileExists: this.moduleHost.fileExists,
@@ -195,6 +208,8 @@ export class CellCompilerService implements CellCompiler {
       getDirectories: this.moduleHost.getDirectories,
       realpath: this.moduleHost.realpath,
       useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
+      // Shared with the program so that each file's module format is looked up once, not per program.
+      getModuleResolutionCache: () => this.resolutionCache,
       resolveModuleNameLiterals: (literals, containingFile, redirectedReference, options, containingSourceFile) =>
         literals.map((literal) => this.resolveModule(literal, containingFile, redirectedReference, options, containingSourceFile)),
     };
