@@ -4,14 +4,18 @@
  * redraws a plot in place with Plotly.react, keeping the user's zoom via `uirevision`.
  */
 import Plotly, { type PlotData, type PlotElement, type PlotLayout } from "plotly.js-dist-min";
-import { escapeHtml } from "./dom";
 import type { Theme } from "./theme";
 
 export { Plotly };
 export type { PlotData, PlotElement, PlotLayout };
 
-/** Plotly parses a few tags (<b>, <br>…) and entities in labels; this makes data show literally. */
-export const plotText = escapeHtml;
+/**
+ * Plotly parses a few tags (<b>, <br>, <a>…) and entities in labels; this makes data show
+ * literally. Quotes use numeric entities because Plotly decodes only a few named ones.
+ */
+export function plotText(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;" })[c] as string);
+}
 
 export function axisDefaults(theme: Theme): PlotLayout {
   return {
