@@ -209,7 +209,7 @@ export function summarizeKernelInfo(reply: Message | undefined): KernelSummary {
   };
   let backend = content.glassbox?.backend ?? content.glassbox?.tensor_backend;
   if (!backend && content.banner) {
-    const m = /backend[:=\s]+["'`]?([\w.-]+)/i.exec(content.banner);
+    const m = /backend\s*[:=]\s*["'`]?([\w.-]+)/i.exec(content.banner);
     if (m) backend = m[1];
   }
   return {
