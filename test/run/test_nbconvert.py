@@ -29,7 +29,8 @@ def test_tutorial_runs_under_nbconvert(name, jupyter_prefix):
     env = {**os.environ, "GLASSBOX_QUICK": "1"}
     result = subprocess.run(
         [
-            sys.executable, "-m", "jupyter", "nbconvert",
+            # `python -m nbconvert` is `jupyter nbconvert`; Debian ships no jupyter-nbconvert script.
+            sys.executable, "-m", "nbconvert",
             "--to", "notebook", "--execute",
             "--ExecutePreprocessor.kernel_name=glassbox",
             "--ExecutePreprocessor.timeout=900",
