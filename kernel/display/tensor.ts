@@ -279,8 +279,8 @@ function imagePng(values: Numeric, shape: readonly number[], layout: ImageLayout
   const cols = Math.ceil(Math.sqrt(tiles.length));
   const rows = Math.ceil(tiles.length / cols);
   const scale = Math.max(1, Math.floor(Math.min(256, 768 / cols) / Math.max(w, h)));
-  const gap = 2;
-  const r = new Raster(cols * (w * scale + gap) - gap, rows * (h * scale + gap) - gap, [128, 128, 128]);
+  const gap = 6;
+  const r = new Raster(cols * (w * scale + gap) - gap, rows * (h * scale + gap) - gap);
   const span = range[1] - range[0] || 1;
   const byte = (v: number) => (Number.isFinite(v) ? Math.max(0, Math.min(255, Math.round(((v - range[0]) / span) * 255))) : 0);
   tiles.forEach((t, k) => {

@@ -306,7 +306,7 @@ export function curvesPng(s: TrainingPayloadV1): string {
   const groups = [...new Set(s.metrics.map((m) => m.group))];
   const cols = Math.min(2, Math.max(1, groups.length));
   const rows = Math.max(1, Math.ceil(groups.length / cols));
-  const pw = 360, ph = 220;
+  const pw = 400, ph = 240;
   const r = new Raster(cols * pw, rows * ph);
   groups.forEach((group, gi) => {
     const ox = (gi % cols) * pw, oy = Math.floor(gi / cols) * ph;
@@ -315,13 +315,13 @@ export function curvesPng(s: TrainingPayloadV1): string {
     const series = useEpochs ? s.series.epoch : s.series.batch;
     const lines = metrics.map((m) => ({ m, ys: series.values[m.key] ?? [] })).filter((l) => l.ys.some((v) => v !== null));
     const all = lines.flatMap((l) => l.ys.filter((v): v is number => v !== null));
-    const x0 = ox + 56, y0 = oy + 24, w = pw - 72, h = ph - 56;
-    r.text(ox + 56, oy + 6, group, INK, 2);
-    let lx = ox + 56 + Raster.textWidth(group) + 16;
+    const x0 = ox + 64, y0 = oy + 30, w = pw - 84, h = ph - 60;
+    r.text(x0, oy + 6, group, INK, 3);
+    let lx = x0 + Raster.textWidth(group, 3) + 16;
     for (const l of lines) {
       const c = l.m.split === "val" ? VAL_RGB : TRAIN_RGB;
-      r.rect(lx, oy + 10, 10, 3, c);
-      lx += 14 + r.text(lx + 14, oy + 7, l.m.key, c, 1) + 6;
+      r.rect(lx, oy + 11, 10, 3, c);
+      lx += 14 + r.text(lx + 14, oy + 7, l.m.key, c, 2) + 10;
     }
     r.line(x0, y0 + h, x0 + w, y0 + h, INK);
     r.line(x0, y0, x0, y0 + h, INK);
@@ -330,13 +330,13 @@ export function curvesPng(s: TrainingPayloadV1): string {
     if (lo === hi) { lo -= 0.5; hi += 0.5; }
     const xs = series.step, xlo = xs[0], xhi = xs[xs.length - 1] === xlo ? xlo + 1 : xs[xs.length - 1];
     for (let k = 1; k <= 3; k++) r.line(x0 + 1, y0 + (h * k) / 4, x0 + w, y0 + (h * k) / 4, GRID);
-    r.text(ox + 4, y0 - 2, fmt(hi), INK, 1);
-    r.text(ox + 4, y0 + h - 4, fmt(lo), INK, 1);
-    r.text(x0, y0 + h + 6, String(xlo), INK, 1);
+    r.text(ox + 4, y0, fmt(hi), INK, 2);
+    r.text(ox + 4, y0 + h - 10, fmt(lo), INK, 2);
+    r.text(x0, y0 + h + 6, String(xlo), INK, 2);
     const xr = String(xs[xs.length - 1]);
-    r.text(x0 + w - Raster.textWidth(xr, 1), y0 + h + 6, xr, INK, 1);
+    r.text(x0 + w - Raster.textWidth(xr), y0 + h + 6, xr, INK, 2);
     const axisName = useEpochs ? "epoch" : "step";
-    r.text(x0 + w / 2 - Raster.textWidth(axisName, 1) / 2, y0 + h + 6, axisName, INK, 1);
+    r.text(x0 + w / 2 - Raster.textWidth(axisName) / 2, y0 + h + 6, axisName, INK, 2);
     const px = (x: number) => x0 + ((x - xlo) / (xhi - xlo)) * w;
     const py = (y: number) => y0 + h - ((y - lo) / (hi - lo)) * h;
     for (const l of lines) {

@@ -45,9 +45,30 @@ export const plotConfig = { displaylogo: false, responsive: true, modeBarButtons
 
 /** Draws or updates `element` in place (never recreated), so zoom and DOM identity survive updates. */
 export function drawPlot(element: HTMLElement, data: PlotData[], layout: PlotLayout): Promise<PlotElement> {
+  fitToElement(element);
   return Plotly.react(element, data, layout, plotConfig);
 }
 
+const resizers = new WeakMap<HTMLElement, ResizeObserver>();
+
+/**
+ * Keeps a plot fitted to its element when the element (not the window) changes size: the output
+ * column narrows, a grid reflows, a hidden view is shown. Plotly's `responsive` covers only window resizes.
+ */
+export function fitToElement(element: HTMLElement): void {
+  if (resizers.has(element)) return;
+  let width = element.clientWidth;
+  const observer = new ResizeObserver(() => {
+    if (element.clientWidth === width || !element.classList.contains("js-plotly-plot")) return;
+    width = element.clientWidth;
+    Plotly.Plots.resize(element);
+  });
+  observer.observe(element);
+  resizers.set(element, observer);
+}
+
 export function disposePlot(element: HTMLElement): void {
+  resizers.get(element)?.disconnect();
+  resizers.delete(element);
   Plotly.purge(element);
 }

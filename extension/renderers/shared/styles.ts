@@ -36,7 +36,7 @@ const CSS = `
 .gb-grid { display: flex; flex-wrap: wrap; gap: 8px; }
 .gb-tile { display: flex; flex-direction: column; align-items: center; gap: 2px; }
 .gb-tile canvas { image-rendering: pixelated; border: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); }
-.gb-plot { width: 100%; min-height: 260px; }
+.gb-plot { width: 100%; min-width: 0; min-height: 240px; }
 .gb-plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 8px; }
 .gb-progress-track { height: 4px; background: rgba(128,128,128,.25); border-radius: 2px; overflow: hidden; margin: 2px 0 6px; }
 .gb-progress-bar { height: 100%; background: var(--vscode-progressBar-background, #0e70c0); transition: width .2s linear; }

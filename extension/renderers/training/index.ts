@@ -133,7 +133,9 @@ class TrainingOutput {
       const color = m.split === "val" && metrics.filter((k) => k.split === "val").length === 1 ? theme.palette[1]
         : m.split === "train" && metrics.filter((k) => k.split === "train").length === 1 ? theme.palette[0] : theme.palette[extra++ % theme.palette.length];
       const name = plotText(m.key);
-      const smoothing = line.y.length > 2 ? this.ui.smoothing : 0;
+      // Sparse series (per-epoch validation) are shown as they are: an EMA over a handful of
+      // points mostly lags, and would move the line away from its own best-point marker.
+      const smoothing = line.y.length >= 20 ? this.ui.smoothing : 0;
       const smoothed = downsample(line.x, debiasedEma(line.y, smoothing), MAX_DRAWN);
       if (smoothing > 0) {
         const raw = downsample(line.x, line.y, MAX_DRAWN);
@@ -162,14 +164,16 @@ class TrainingOutput {
     const axis = this.resolvedAxis();
     const groups = [...new Set(this.payload.metrics.map((m) => m.group))];
     for (const [group, host] of this.plots) if (!groups.includes(group)) { disposePlot(host); host.remove(); this.plots.delete(group); }
+    // All hosts first: Plotly measures its element when drawing, so the grid must be laid out.
+    for (const group of groups) {
+      if (this.plots.has(group)) continue;
+      const host = el("div", { class: "gb-plot", dataset: { group } });
+      host.style.height = "280px";
+      this.plots.set(group, host);
+      this.plotsBox.append(host);
+    }
     await Promise.all(groups.map(async (group) => {
-      let host = this.plots.get(group);
-      if (!host) {
-        host = el("div", { class: "gb-plot", dataset: { group } });
-        host.style.height = "280px";
-        this.plots.set(group, host);
-        this.plotsBox.append(host);
-      }
+      const host = this.plots.get(group)!;
       const domain = this.payload.metrics.find((m) => m.group === group && m.domain)?.domain;
       await drawPlot(host, this.tracesFor(group, axis, theme), themedLayout(theme, {
         // Constant for a run and view mode: Plotly keeps the user's zoom across data updates.
