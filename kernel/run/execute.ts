@@ -3,6 +3,7 @@
  * (kernel/protocol/client.ts). Stops at the first error unless told to go on; a cell that runs past
  * its time limit is interrupted (and the kernel restarted if the interrupt does not take).
  */
+import { rmSync } from "node:fs";
 import { launchKernel, type RunningKernel } from "../protocol/client";
 import type { Message } from "../protocol/wire";
 import { firstLine, sourceText, type CodeCell, type Notebook } from "./notebook";
@@ -59,6 +60,14 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
     return kernel;
   };
   let kernel = await launch();
+  // Ctrl-C ends the run; the kernel must not outlive it.
+  const onSigint = () => {
+    kernel.process.kill("SIGKILL");
+    rmSync(kernel.connectionFile, { force: true });
+    process.stderr.write("\nglassbox run: interrupted (Ctrl-C); the kernel was stopped and no output was written.\n");
+    process.exit(130);
+  };
+  process.once("SIGINT", onSigint);
   const result: ExecuteResult = { failures: [], executed: 0, skipped: 0, ms: 0 };
   const codeCells = nb.cells.map((c, i) => ({ c, i })).filter((x): x is { c: CodeCell; i: number } => x.c.cell_type === "code");
   try {
@@ -145,6 +154,7 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
       }
     }
   } finally {
+    process.off("SIGINT", onSigint);
     await kernel.shutdown().catch(() => undefined);
   }
   const info = (kernel.kernelInfo.content as { language_info?: Record<string, unknown> }).language_info;

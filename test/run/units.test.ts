@@ -1,11 +1,14 @@
 // The runner's pure parts: iopub messages → nbformat outputs, notebook parsing, Markdown → HTML.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { test } from "node:test";
 import { renderMarkdown } from "../../kernel/run/markdown";
 import { NotebookError, parseNotebook, serializeNotebook, type CodeCell } from "../../kernel/run/notebook";
 import { OutputCollector } from "../../kernel/run/outputs";
 import { terminalText } from "../../kernel/run/report";
 import type { Message } from "../../kernel/protocol/wire";
+import { ROOT } from "./helpers";
 
 function msg(type: string, content: Record<string, unknown>, parent: string): Message {
   return {
@@ -82,4 +85,9 @@ test("Markdown: the usual constructs, and nothing a notebook could inject", () =
 test("terminal text: carriage returns overwrite, as progress bars expect", () => {
   assert.equal(terminalText("10%\r50%\r100%\ndone"), "100%\ndone");
   assert.equal(terminalText("abc\rX"), "Xbc");
+});
+
+test("the committed tutorials are built from their sources in notebooks/src", () => {
+  const r = spawnSync(process.execPath, [join(ROOT, "notebooks", "src", "build.mjs"), "--check"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
 });
