@@ -34,7 +34,7 @@ std::vector<int64_t> atenPadding(const Pads& p) {
   return {0, 0};
 }
 
-// conv2d(x, xShape, filter, filterShape, strides, pads, dilations, outShape, bias|null, activation, alpha)
+// conv2d(x, xShape, filter, filterShape, strides, pads, dilations, outShape, bias|null, activation, alpha, out)
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   return guard(info, "Conv2D", [&]() -> Napi::Value {
     auto p = pads(info[5]);
@@ -43,13 +43,13 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
     c10::optional<at::Tensor> bias;
     if (!info[8].IsNull() && !info[8].IsUndefined()) bias = wrap(info[8], {w.size(0)});
     auto y = at::convolution(x, w, bias, ints(info[4]), atenPadding(p), ints(info[6]), false, {0, 0}, 1);
-    auto out = outputNhwc(info.Env(), ints(info[7]));
+    auto out = outputNhwc(info[11], ints(info[7]));
     activate(out.tensor, y, info[9].As<Napi::Number>().Int32Value(), info[10].As<Napi::Number>().DoubleValue());
     return out.array;
   });
 }
 
-// conv2dBackpropInput(dy, dyShape, filter, filterShape, strides, pads, dilations, inputShape)
+// conv2dBackpropInput(dy, dyShape, filter, filterShape, strides, pads, dilations, inputShape, out)
 Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   return guard(info, "Conv2DBackpropInput", [&]() -> Napi::Value {
     auto p = pads(info[5]);
@@ -65,13 +65,13 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
                                           {0, 0}, 1, {true, false, false});
     auto dx = std::get<0>(grads);
     if (!p.symmetric()) dx = dx.slice(2, p.top, p.top + h).slice(3, p.left, p.left + wd);
-    auto out = outputNhwc(info.Env(), inShape);
+    auto out = outputNhwc(info[8], inShape);
     out.tensor.copy_(dx);
     return out.array;
   });
 }
 
-// conv2dBackpropFilter(x, xShape, dy, dyShape, filterShape, strides, pads, dilations)
+// conv2dBackpropFilter(x, xShape, dy, dyShape, filterShape, strides, pads, dilations, out)
 Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   return guard(info, "Conv2DBackpropFilter", [&]() -> Napi::Value {
     auto p = pads(info[6]);
@@ -83,7 +83,7 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
                                  at::TensorOptions().dtype(at::kFloat).memory_format(at::MemoryFormat::ChannelsLast));
     auto grads = at::convolution_backward(dy, x, placeholder, c10::nullopt, ints(info[5]), atenPadding(p), ints(info[7]), false,
                                           {0, 0}, 1, {false, true, false});
-    auto out = output(info.Env(), hwio);
+    auto out = output(info[8], hwio);
     out.tensor.permute({3, 2, 0, 1}).copy_(std::get<1>(grads));
     return out.array;
   });

@@ -51,7 +51,7 @@ const std::unordered_map<std::string, Unary>& unaryOps() {
   return ops;
 }
 
-// unary(op, x, shape, alpha)
+// unary(op, x, shape, alpha, out)
 Napi::Value UnaryOp(const Napi::CallbackInfo& info) {
   auto op = name(info[0]);
   return guard(info, op.c_str(), [&]() -> Napi::Value {
@@ -59,7 +59,7 @@ Napi::Value UnaryOp(const Napi::CallbackInfo& info) {
     if (found == unaryOps().end()) throw std::invalid_argument("no native unary op " + op);
     auto shape = ints(info[2]);
     auto x = wrap(info[1], shape);
-    auto out = output(info.Env(), shape);
+    auto out = output(info[4], shape);
     found->second(out.tensor, x, info[3].As<Napi::Number>().DoubleValue());
     return out.array;
   });
@@ -84,7 +84,7 @@ const std::unordered_map<std::string, Binary>& binaryOps() {
   return ops;
 }
 
-// binary(op, a, aShape, b, bShape, outShape)
+// binary(op, a, aShape, b, bShape, outShape, out)
 Napi::Value BinaryOp(const Napi::CallbackInfo& info) {
   auto op = name(info[0]);
   return guard(info, op.c_str(), [&]() -> Napi::Value {
@@ -92,25 +92,25 @@ Napi::Value BinaryOp(const Napi::CallbackInfo& info) {
     if (found == binaryOps().end()) throw std::invalid_argument("no native binary op " + op);
     auto a = wrap(info[1], ints(info[2]));
     auto b = wrap(info[3], ints(info[4]));
-    auto out = output(info.Env(), ints(info[5]));
+    auto out = output(info[6], ints(info[5]));
     found->second(out.tensor, a, b);
     return out.array;
   });
 }
 
-// addN(arrays, shape)
+// addN(arrays, shape, out)
 Napi::Value AddN(const Napi::CallbackInfo& info) {
   return guard(info, "AddN", [&]() -> Napi::Value {
     auto arrays = info[0].As<Napi::Array>();
     auto shape = ints(info[1]);
-    auto out = output(info.Env(), shape);
+    auto out = output(info[2], shape);
     out.tensor.copy_(wrap(arrays.Get(0u), shape));
     for (uint32_t i = 1; i < arrays.Length(); ++i) out.tensor.add_(wrap(arrays.Get(i), shape));
     return out.array;
   });
 }
 
-// reduce(op, x, shape, axes, outShape): the reduced dims are dropped; the caller reshapes for keepDims.
+// reduce(op, x, shape, axes, outShape, out): out is null for ArgMax/ArgMin. The reduced dims are dropped; the caller reshapes for keepDims.
 Napi::Value Reduce(const Napi::CallbackInfo& info) {
   auto op = name(info[0]);
   return guard(info, op.c_str(), [&]() -> Napi::Value {
@@ -126,7 +126,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
       out.copy_(op == "ArgMax" ? at::argmax(x, axes.at(0), false) : at::argmin(x, axes.at(0), false));
       return array;
     }
-    auto out = output(info.Env(), outShape);
+    auto out = output(info[5], outShape);
     if (op == "Sum") {
       at::sum_out(out.tensor, x, axes, false);
     } else if (op == "Mean") {
@@ -142,35 +142,35 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   });
 }
 
-// softmax(logits, shape): along the last axis, as TensorFlow.js's Softmax kernel is.
+// softmax(logits, shape, out): along the last axis, as TensorFlow.js's Softmax kernel is.
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
   return guard(info, "Softmax", [&]() -> Napi::Value {
     auto shape = ints(info[1]);
     auto x = wrap(info[0], shape);
-    auto out = output(info.Env(), shape);
+    auto out = output(info[2], shape);
     at::_softmax_out(out.tensor, x, -1, false);
     return out.array;
   });
 }
 
-// transpose(x, shape, perm, outShape)
+// transpose(x, shape, perm, outShape, out)
 Napi::Value Transpose(const Napi::CallbackInfo& info) {
   return guard(info, "Transpose", [&]() -> Napi::Value {
     auto x = wrap(info[0], ints(info[1]));
-    auto out = output(info.Env(), ints(info[3]));
+    auto out = output(info[4], ints(info[3]));
     out.tensor.copy_(x.permute(ints(info[2])));
     return out.array;
   });
 }
 
-// gather(x, xShape, indices: Int32Array, axis, outShape): outShape has the indices flattened.
+// gather(x, xShape, indices: Int32Array, axis, outShape, out): outShape has the indices flattened.
 Napi::Value Gather(const Napi::CallbackInfo& info) {
   return guard(info, "GatherV2", [&]() -> Napi::Value {
     auto x = wrap(info[0], ints(info[1]));
     auto indexArray = info[2].As<Napi::Int32Array>();
     auto indices = at::from_blob(indexArray.Data(), {static_cast<int64_t>(indexArray.ElementLength())},
                                  at::TensorOptions().dtype(at::kInt)).to(at::kLong);
-    auto out = output(info.Env(), ints(info[4]));
+    auto out = output(info[5], ints(info[4]));
     at::index_select_out(out.tensor, x, info[3].As<Napi::Number>().Int64Value(), indices);
     return out.array;
   });

@@ -4,7 +4,7 @@
 namespace gb {
 namespace {
 
-// batchMatMul(a, aShape, b, bShape, transposeA, transposeB, bias|null, biasShape, activation, alpha, outShape)
+// batchMatMul(a, aShape, b, bShape, transposeA, transposeB, bias|null, biasShape, activation, alpha, outShape, out)
 Napi::Value BatchMatMul(const Napi::CallbackInfo& info) {
   return guard(info, "BatchMatMul", [&]() -> Napi::Value {
     auto a = wrap(info[0], ints(info[1]));
@@ -12,7 +12,7 @@ Napi::Value BatchMatMul(const Napi::CallbackInfo& info) {
     if (info[4].As<Napi::Boolean>().Value()) a = a.transpose(-1, -2);
     if (info[5].As<Napi::Boolean>().Value()) b = b.transpose(-1, -2);
     bool hasBias = !info[6].IsNull() && !info[6].IsUndefined();
-    auto out = output(info.Env(), ints(info[10]));
+    auto out = output(info[11], ints(info[10]));
     if (a.dim() == 2 && b.dim() == 2 && out.tensor.dim() == 2) {
       if (hasBias) {
         at::addmm_out(out.tensor, wrap(info[6], ints(info[7])), a, b);

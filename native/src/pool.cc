@@ -41,14 +41,14 @@ at::Tensor wrapIndicesNhwc(const Napi::Value& value, const Shape& s) {
   return at::from_blob(array.Data(), s, at::TensorOptions().dtype(at::kLong)).permute({0, 3, 1, 2});
 }
 
-// maxPool(x, xShape, kernel, strides, pads, outShape, indices: BigInt64Array | null). When indices is
+// maxPool(x, xShape, kernel, strides, pads, outShape, indices: BigInt64Array | null, out). When indices is
 // given (training), the argmax is kept there for MaxPoolGrad instead of being recomputed.
 Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   return guard(info, "MaxPool", [&]() -> Napi::Value {
     auto win = window(info[2], info[3], info[4]);
     auto x = win.pad(wrapNhwc(info[0], ints(info[1])), kNegInf);
     auto outShape = ints(info[5]);
-    auto out = outputNhwc(info.Env(), outShape);
+    auto out = outputNhwc(info[7], outShape);
     if (info[6].IsTypedArray()) {
       auto indices = wrapIndicesNhwc(info[6], outShape);
       at::max_pool2d_with_indices_out(out.tensor, indices, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false);
@@ -59,7 +59,7 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   });
 }
 
-// maxPoolGrad(dy, dyShape, x, xShape, kernel, strides, pads, indices: BigInt64Array | null)
+// maxPoolGrad(dy, dyShape, x, xShape, kernel, strides, pads, indices: BigInt64Array | null, out)
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   return guard(info, "MaxPoolGrad", [&]() -> Napi::Value {
     auto win = window(info[4], info[5], info[6]);
@@ -72,7 +72,7 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
                        ? wrapIndicesNhwc(info[7], dyShape)
                        : std::get<1>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false));
     auto dx = at::max_pool2d_with_indices_backward(dy, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false, indices);
-    auto out = outputNhwc(info.Env(), xShape);
+    auto out = outputNhwc(info[8], xShape);
     out.tensor.copy_(win.unpad(dx, xShape[1], xShape[2]));
     return out.array;
   });
@@ -85,13 +85,13 @@ at::Tensor windowCounts(const Window& win, int64_t h, int64_t w) {
                         {0, 0}, false, true, 1);
 }
 
-// avgPool(x, xShape, kernel, strides, pads, outShape)
+// avgPool(x, xShape, kernel, strides, pads, outShape, out)
 Napi::Value AvgPool(const Napi::CallbackInfo& info) {
   return guard(info, "AvgPool", [&]() -> Napi::Value {
     auto win = window(info[2], info[3], info[4]);
     auto xShape = ints(info[1]);
     auto x = wrapNhwc(info[0], xShape);
-    auto out = outputNhwc(info.Env(), ints(info[5]));
+    auto out = outputNhwc(info[6], ints(info[5]));
     if (win.atenCanPad()) {
       out.tensor.copy_(at::avg_pool2d(x, win.kernel, win.strides, win.atenPadding(), false, false, c10::nullopt));
     } else {
@@ -102,7 +102,7 @@ Napi::Value AvgPool(const Napi::CallbackInfo& info) {
   });
 }
 
-// avgPoolGrad(dy, dyShape, xShape, kernel, strides, pads). TensorFlow.js's gradient divides by the
+// avgPoolGrad(dy, dyShape, xShape, kernel, strides, pads, out). TensorFlow.js's gradient divides by the
 // whole window, padding included (unlike its forward pass); it is matched here so that training on
 // this backend follows training on the cpu backend.
 Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
@@ -112,7 +112,7 @@ Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
     auto xShape = ints(info[2]);
     auto opts = at::TensorOptions().dtype(at::kFloat).memory_format(at::MemoryFormat::ChannelsLast);
     int64_t windowSize = win.kernel[0] * win.kernel[1];
-    auto out = outputNhwc(info.Env(), xShape);
+    auto out = outputNhwc(info[6], xShape);
     // The input's values are never read, only its (padded) shape.
     int64_t hp = xShape[1] + (win.atenCanPad() ? 0 : win.top + win.bottom);
     int64_t wp = xShape[2] + (win.atenCanPad() ? 0 : win.left + win.right);

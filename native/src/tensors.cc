@@ -32,14 +32,16 @@ at::Tensor wrapNhwc(const Napi::Value& value, const Shape& s) {
   return wrap(value, s).permute({0, 3, 1, 2});
 }
 
-Output output(Napi::Env env, const Shape& shape) {
-  auto array = Napi::Float32Array::New(env, static_cast<size_t>(numel(shape)));
-  auto tensor = at::from_blob(array.Data(), shape, at::TensorOptions().dtype(at::kFloat));
-  return {array, tensor};
+Output output(const Napi::Value& out, const Shape& shape) {
+  auto tensor = wrap(out, shape);
+  if (static_cast<int64_t>(out.As<Napi::Float32Array>().ElementLength()) != numel(shape)) {
+    throw Napi::RangeError::New(out.Env(), "output buffer size does not match the output shape");
+  }
+  return {out.As<Napi::Float32Array>(), tensor};
 }
 
-Output outputNhwc(Napi::Env env, const Shape& s) {
-  auto out = output(env, s);
+Output outputNhwc(const Napi::Value& value, const Shape& s) {
+  auto out = output(value, s);
   out.tensor = out.tensor.permute({0, 3, 1, 2});
   return out;
 }

@@ -1,6 +1,7 @@
 // Bridges between TensorFlow.js values (Float32Arrays owned by the cpu backend, shapes as JS arrays)
-// and ATen tensors. Inputs are wrapped without copying; outputs are fresh Float32Arrays that ATen
-// writes into, so JavaScript owns every byte and nothing needs freeing here.
+// and ATen tensors. Inputs are wrapped without copying; outputs are Float32Arrays the caller passes
+// in (recycled by the backend), which ATen writes into: JavaScript owns every byte and nothing needs
+// freeing here.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -22,15 +23,16 @@ at::Tensor wrap(const Napi::Value& array, const Shape& shape);
 // ATen's oneDNN convolutions and pooling prefer, so neither side transposes anything.
 at::Tensor wrapNhwc(const Napi::Value& array, const Shape& nhwcShape);
 
-// A new Float32Array of the given shape, and a tensor that writes into it.
+// The caller's output Float32Array (exactly the size of shape), and a tensor that writes into it.
+// Every kernel writes all of it: the buffer may hold a previous tensor's values.
 struct Output {
   Napi::Float32Array array;
   at::Tensor tensor;
 };
-Output output(Napi::Env env, const Shape& shape);
+Output output(const Napi::Value& out, const Shape& shape);
 
 // The NHWC output buffer seen as logical NCHW (see wrapNhwc).
-Output outputNhwc(Napi::Env env, const Shape& nhwcShape);
+Output outputNhwc(const Napi::Value& out, const Shape& nhwcShape);
 
 // Activation codes shared with kernel/backends/native/ (keep in sync with activations.ts).
 enum Activation { kLinear = 0, kRelu = 1, kRelu6 = 2, kSigmoid = 3, kLeakyRelu = 4, kElu = 5 };

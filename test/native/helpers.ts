@@ -2,8 +2,8 @@
 // runs one kernel on the native path and on TensorFlow.js's own cpu kernel for comparison.
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { nativeAddon, nativeKernels, registerNativeBackend } from "../../kernel/backends/native/index";
+import type { NativeBackend } from "../../kernel/backends/native/backend";
 import type { NativeKernel } from "../../kernel/backends/native/context";
 
 export { tf };
@@ -68,7 +68,7 @@ function makeInputs(inputs: Inputs): Record<string, tf.Tensor> {
 /** The native kernel's result; fails the test when the native path declined these inputs. */
 export async function runNative(name: string, inputs: Inputs, attrs: tf.NamedAttrMap = {}): Promise<Result> {
   await tf.setBackend("native");
-  const backend = tf.backend() as MathBackendCPU;
+  const backend = tf.backend() as NativeBackend;
   const tensors = makeInputs(inputs);
   try {
     const info = kernel(name).run({ inputs: tensors, backend, attrs });

@@ -4,12 +4,13 @@ import type * as tfjs from "@tensorflow/tfjs";
 import type { DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { NativeAddon } from "./addon";
+import type { NativeBackend } from "./backend";
 
 export type Tf = typeof tfjs;
 
 export interface KernelArgs {
   inputs: NamedTensorInfoMap;
-  backend: MathBackendCPU;
+  backend: NativeBackend;
   attrs: NamedAttrMap;
 }
 
@@ -38,6 +39,10 @@ export function floats(backend: MathBackendCPU, t: TensorInfo | undefined): Floa
 
 export function output(backend: MathBackendCPU, shape: number[], values: Float32Array | Int32Array, dtype: DataType = "float32"): TensorInfo {
   return backend.makeTensorInfo(shape, dtype, values);
+}
+
+export function sizeOf(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }
 
 /** [top, bottom, left, right] from TensorFlow.js's padInfo. */

@@ -4,6 +4,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { loadAddon, type NativeAddon } from "./addon";
+import { nativeBackendClass } from "./backend";
 import type { Context, KernelArgs, NativeKernel, Tf } from "./context";
 import { convKernels } from "./kernels/conv";
 import { elementwiseKernels } from "./kernels/elementwise";
@@ -53,8 +54,8 @@ export function registerNativeBackend(tf: Tf): NativeRegistration {
   }
   const { addon } = load;
   addon.setThreads(threadCount());
-  // Same class as the cpu backend, so its data storage and all its kernels work unchanged.
-  const CpuBackend = cpu.constructor as new () => MathBackendCPU;
+  // A subclass of the cpu backend's class, so its data storage and all its kernels work unchanged.
+  const NativeBackend = nativeBackendClass(cpu.constructor as new () => MathBackendCPU);
   const natives = new Map(nativeKernels({ tf, addon }).map((k) => [k.name, k]));
   for (const config of tf.getKernelsForBackend("cpu")) {
     const native = natives.get(config.kernelName);
@@ -62,7 +63,7 @@ export function registerNativeBackend(tf: Tf): NativeRegistration {
     const nativeConfig: KernelConfig = { ...config, backendName: NATIVE_BACKEND, kernelFunc };
     tf.registerKernel(nativeConfig);
   }
-  tf.registerBackend(NATIVE_BACKEND, () => new CpuBackend(), PRIORITY);
+  tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), PRIORITY);
   loaded = addon;
   return { ok: true };
 }

@@ -1,6 +1,6 @@
 // Conv2D, FusedConv2D and the two convolution gradients, served by ATen (oneDNN) on NHWC buffers.
 import type { TensorInfo } from "@tensorflow/tfjs";
-import { activationCode, atenOutSize, floats, output, padList, type Context, type KernelArgs, type NativeKernel } from "../context";
+import { activationCode, atenOutSize, floats, output, padList, sizeOf, type Context, type KernelArgs, type NativeKernel } from "../context";
 
 type ConvInfo = ReturnType<Context["tf"]["backend_util"]["computeConv2DInfo"]>;
 
@@ -46,6 +46,7 @@ function forward(ctx: Context, { inputs, backend, attrs }: KernelArgs, fused: bo
   const values = ctx.addon.conv2d(
     x.values, x.shape, filter.values, filter.shape, [info.strideHeight, info.strideWidth], padList(info.padInfo),
     [info.dilationHeight, info.dilationWidth], info.outShape, bias, activation, Number(attrs.leakyreluAlpha ?? 0.2),
+    backend.allocate(sizeOf(info.outShape)),
   );
   return output(backend, info.outShape, values);
 }
@@ -65,6 +66,7 @@ export function convKernels(ctx: Context): NativeKernel[] {
         if (info === undefined) return null;
         const values = ctx.addon.conv2dBackpropInput(
           dy.values, dy.shape, filter.values, filter.shape, [info.strideHeight, info.strideWidth], padList(info.padInfo), [1, 1], inputShape,
+          backend.allocate(sizeOf(inputShape)),
         );
         return output(backend, inputShape, values);
       },
@@ -80,6 +82,7 @@ export function convKernels(ctx: Context): NativeKernel[] {
         if (info === undefined) return null;
         const values = ctx.addon.conv2dBackpropFilter(
           x.values, x.shape, dy.values, dy.shape, filterShape, [info.strideHeight, info.strideWidth], padList(info.padInfo), [1, 1],
+          backend.allocate(sizeOf(filterShape)),
         );
         return output(backend, filterShape, values);
       },

@@ -1,6 +1,6 @@
 // Elementwise ops, reductions, Softmax and Transpose: the many small kernels that optimizers (adam),
 // losses and activations are made of.
-import { floats, output, type Context, type NativeKernel } from "../context";
+import { floats, output, sizeOf, type Context, type NativeKernel } from "../context";
 
 const UNARY = ["Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Exp", "Log", "Log1p", "Sqrt", "Rsqrt", "Square", "Neg", "Abs", "Reciprocal", "Step"];
 const BINARY = ["Add", "Sub", "Multiply", "RealDiv", "Maximum", "Minimum", "SquaredDifference"];
@@ -16,7 +16,7 @@ export function elementwiseKernels(ctx: Context): NativeKernel[] {
       const needsAlpha = name === "Step" || name === "LeakyRelu";
       if (x === undefined || (needsAlpha && typeof attrs.alpha !== "number")) return null;
       const alpha = needsAlpha ? (attrs.alpha as number) : 0;
-      return output(backend, x.shape, addon.unary(name, x.values, x.shape, alpha));
+      return output(backend, x.shape, addon.unary(name, x.values, x.shape, alpha, backend.allocate(x.values.length)));
     },
   }));
   const binary: NativeKernel[] = BINARY.map((name) => ({
@@ -26,7 +26,7 @@ export function elementwiseKernels(ctx: Context): NativeKernel[] {
       const b = floats(backend, inputs.b);
       if (a === undefined || b === undefined) return null;
       const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      return output(backend, outShape, addon.binary(name, a.values, a.shape, b.values, b.shape, outShape));
+      return output(backend, outShape, addon.binary(name, a.values, a.shape, b.values, b.shape, outShape, backend.allocate(sizeOf(outShape))));
     },
   }));
   const reduce: NativeKernel[] = [...REDUCE, "ArgMax", "ArgMin"].map((name) => ({
@@ -40,7 +40,7 @@ export function elementwiseKernels(ctx: Context): NativeKernel[] {
       if (axes.length === 0) return null;
       const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
       const argReduce = name === "ArgMax" || name === "ArgMin";
-      const values = addon.reduce(name, x.values, x.shape, axes, outShape);
+      const values = addon.reduce(name, x.values, x.shape, axes, outShape, argReduce ? null : backend.allocate(sizeOf(outShape)));
       const shape = !argReduce && attrs.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
       return output(backend, shape, values, argReduce ? "int32" : "float32");
     },
@@ -60,7 +60,7 @@ export function elementwiseKernels(ctx: Context): NativeKernel[] {
           arrays.push(t.values);
         }
         if (shape === undefined) return null;
-        return output(backend, shape, addon.addN(arrays, shape));
+        return output(backend, shape, addon.addN(arrays, shape, backend.allocate(sizeOf(shape))));
       },
     },
     {
@@ -71,7 +71,7 @@ export function elementwiseKernels(ctx: Context): NativeKernel[] {
         const rank = logits.shape.length;
         const dim = Number(attrs.dim ?? -1);
         if (rank === 0 || (dim !== -1 && dim !== rank - 1)) return null;
-        return output(backend, logits.shape, addon.softmax(logits.values, logits.shape));
+        return output(backend, logits.shape, addon.softmax(logits.values, logits.shape, backend.allocate(logits.values.length)));
       },
     },
     {
@@ -88,7 +88,7 @@ export function elementwiseKernels(ctx: Context): NativeKernel[] {
         for (const i of index) if (i < 0 || i >= size) return null;
         const flatShape = [...x.shape.slice(0, axis), index.length, ...x.shape.slice(axis + 1)];
         const outShape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
-        return output(backend, outShape, addon.gather(x.values, x.shape, index, axis, flatShape));
+        return output(backend, outShape, addon.gather(x.values, x.shape, index, axis, flatShape, backend.allocate(sizeOf(flatShape))));
       },
     },
     {
@@ -98,7 +98,7 @@ export function elementwiseKernels(ctx: Context): NativeKernel[] {
         const perm = attrs.perm as number[];
         if (x === undefined || perm.length !== x.shape.length) return null;
         const outShape = perm.map((p) => x.shape[p] as number);
-        return output(backend, outShape, addon.transpose(x.values, x.shape, perm, outShape));
+        return output(backend, outShape, addon.transpose(x.values, x.shape, perm, outShape, backend.allocate(sizeOf(outShape))));
       },
     },
   ];

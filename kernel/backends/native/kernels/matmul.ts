@@ -1,6 +1,6 @@
 // BatchMatMul and _FusedMatMul (bias + activation), served by ATen (BLAS).
 import type { TensorInfo } from "@tensorflow/tfjs";
-import { activationCode, floats, output, type Context, type KernelArgs, type NativeKernel } from "../context";
+import { activationCode, floats, output, sizeOf, type Context, type KernelArgs, type NativeKernel } from "../context";
 
 function matMul(ctx: Context, { inputs, backend, attrs }: KernelArgs, fused: boolean): TensorInfo | null {
   const a = floats(backend, inputs.a);
@@ -45,7 +45,7 @@ function matMul(ctx: Context, { inputs, backend, attrs }: KernelArgs, fused: boo
     }
   }
   const values = ctx.addon.batchMatMul(a.values, aShape, b.values, bShape, transposeA, transposeB, bias, biasShape, activation,
-    Number(attrs.leakyreluAlpha ?? 0.2), outShape);
+    Number(attrs.leakyreluAlpha ?? 0.2), outShape, backend.allocate(sizeOf(outShape)));
   return output(backend, outShape, values);
 }
 

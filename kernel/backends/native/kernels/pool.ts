@@ -1,5 +1,5 @@
 // MaxPool, AvgPool and their gradients, served by ATen on NHWC buffers.
-import { atenOutSize, floats, output, padList, type Context, type KernelArgs, type NativeKernel } from "../context";
+import { atenOutSize, floats, output, padList, sizeOf, type Context, type KernelArgs, type NativeKernel } from "../context";
 
 type PoolInfo = ReturnType<Context["tf"]["backend_util"]["computePool2DInfo"]>;
 
@@ -45,9 +45,9 @@ export function poolKernels(ctx: Context): NativeKernel[] {
         const x = floats(backend, inputs.x);
         const info = x && poolInfo(ctx, x.shape, attrs);
         if (x === undefined || info === undefined || inputs.x === undefined) return null;
-        const size = info.outShape.reduce((a, b) => a * b, 1);
+        const size = sizeOf(info.outShape);
         const indices = recordingGradients(ctx) ? new BigInt64Array(size) : null;
-        const values = ctx.addon.maxPool(x.values, x.shape, ...window(info), info.outShape, indices);
+        const values = ctx.addon.maxPool(x.values, x.shape, ...window(info), info.outShape, indices, backend.allocate(size));
         const result = output(backend, info.outShape, values);
         if (indices !== null) argmaxes.set(result.dataId, { input: inputs.x.dataId, indices });
         return result;
@@ -62,7 +62,7 @@ export function poolKernels(ctx: Context): NativeKernel[] {
         if (dy === undefined || x === undefined || info === undefined) return null;
         const saved = inputs.output === undefined ? undefined : argmaxes.get(inputs.output.dataId);
         const indices = saved !== undefined && saved.input === inputs.input?.dataId ? saved.indices : null;
-        return output(backend, x.shape, ctx.addon.maxPoolGrad(dy.values, dy.shape, x.values, x.shape, ...window(info), indices));
+        return output(backend, x.shape, ctx.addon.maxPoolGrad(dy.values, dy.shape, x.values, x.shape, ...window(info), indices, backend.allocate(sizeOf(x.shape))));
       },
     },
     {
@@ -71,7 +71,7 @@ export function poolKernels(ctx: Context): NativeKernel[] {
         const x = floats(backend, inputs.x);
         const info = x && poolInfo(ctx, x.shape, attrs);
         if (x === undefined || info === undefined) return null;
-        return output(backend, info.outShape, ctx.addon.avgPool(x.values, x.shape, ...window(info), info.outShape));
+        return output(backend, info.outShape, ctx.addon.avgPool(x.values, x.shape, ...window(info), info.outShape, backend.allocate(sizeOf(info.outShape))));
       },
     },
     {
@@ -82,7 +82,7 @@ export function poolKernels(ctx: Context): NativeKernel[] {
         if (dy === undefined || input === undefined || input.dtype !== "float32") return null;
         const info = poolInfo(ctx, input.shape, attrs);
         if (info === undefined) return null;
-        return output(backend, input.shape, ctx.addon.avgPoolGrad(dy.values, dy.shape, input.shape, ...window(info)));
+        return output(backend, input.shape, ctx.addon.avgPoolGrad(dy.values, dy.shape, input.shape, ...window(info), backend.allocate(sizeOf(input.shape))));
       },
     },
   ];
