@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import { filterGlobals } from "../../kernel/engine/compiler/declarations";
 import { CellCompilerService } from "../../kernel/engine/compiler/service";
 import { errors, Notebook, notebookDir } from "./helpers";
 
@@ -163,5 +164,16 @@ describe("cell compiler: modules", () => {
     const dir = notebookDir({ "tsconfig.json": '{ "compilerOptions": { "noImplicitAny": false } }' });
     strict.setWorkingDirectorySync(dir);
     assert.equal(errors(strict.compileSync("function id(a) { return a }", { cell: 2, reportOnly: false })), "");
+  });
+});
+
+describe("cell compiler: the runtime's globals file", () => {
+  it("drops exactly the names that cells declared again, keeping positions", () => {
+    const text = 'import type * as t from "m";\ndeclare global {\n  const tf: number;\n  const a: A, b: B, c: C;\n  function f(): void;\n}\nexport {};\n';
+    const out = filterGlobals(text, (n) => ["tf", "b", "c", "f"].includes(n));
+    assert.equal(out.length, text.length);
+    const lines = out.split("\n").map((l) => l.trimEnd());
+    assert.deepEqual(lines, ['import type * as t from "m";', "declare global {", "", "  const a: A            ;", "", "}", "export {};", ""]);
+    assert.equal(filterGlobals(text, () => false), text);
   });
 });

@@ -48,12 +48,19 @@ port.on("message", (request: CompilerRequest) => {
   port.postMessage(response);
 });
 
-// Messages that arrive meanwhile wait in the port's queue; a failed warm-up only costs speed.
-setImmediate(() => {
-  if (served) return; // a request got there first and built the program
+// Warm-up, one step per turn of the event loop; requests that arrive meanwhile wait only for the
+// step under way, and once one has been served (and so built the program) the rest is skipped.
+// A failed warm-up only costs speed.
+const steps = service.warmUpSteps();
+const next = (): void => {
+  const step = steps.shift();
+  if (!step || served) return;
   try {
-    service.warmUp();
+    step();
   } catch (e) {
     process.stderr.write(`[glassbox] compiler warm-up failed: ${(e as Error).message}\n`);
+    return;
   }
-});
+  setImmediate(next);
+};
+setImmediate(next);

@@ -212,19 +212,25 @@ export function filterGlobals(text: string, shadowed: (name: string) => boolean)
     if (shadowed(name)) entry.removed.push(node);
     byStatement.set(statement, entry);
   });
-  const ranges: [number, number][] = [];
+  // Same-length replacements, so that positions after them hold.
+  const edits: { start: number; end: number; text: string }[] = [];
   for (const [statement, { total, removed }] of byStatement) {
     if (removed.length === 0) continue;
-    if (removed.length === total) {
-      ranges.push([statement.getStart(sf), statement.end]);
+    if (removed.length === total || !ts.isVariableStatement(statement)) {
+      const start = statement.getStart(sf);
+      edits.push({ start, end: statement.end, text: text.slice(start, statement.end).replace(/[^\n]/g, " ") });
     } else {
-      // `const a: A, b: B;` with only `b` shadowed: drop `b` and the comma before it.
-      for (const node of removed) ranges.push([text.lastIndexOf(",", node.getStart(sf)), node.end]);
+      // `const a: A, b: B;` with only some shadowed: keep the others.
+      const declarations = statement.declarationList.declarations;
+      const start = declarations[0]!.getStart(sf);
+      const end = declarations[declarations.length - 1]!.end;
+      const kept = declarations.filter((d) => !removed.includes(d)).map((d) => d.getText(sf)).join(", ");
+      edits.push({ start, end, text: kept.padEnd(end - start, " ") });
     }
   }
   let out = text;
-  for (const [start, end] of ranges.sort((a, b) => b[0] - a[0])) {
-    out = out.slice(0, start) + out.slice(start, end).replace(/[^\n]/g, " ") + out.slice(end);
+  for (const { start, end, text: replacement } of edits.sort((a, b) => b.start - a.start)) {
+    out = out.slice(0, start) + replacement + out.slice(end);
   }
   return out;
 }

@@ -266,7 +266,8 @@ export class CellCompilerService implements CellCompiler {
     const diagnostics = [...syntactic, ...(syntactic.length ? [] : program.getSemanticDiagnostics(sf))]
       .filter((d) => this.keepDiagnostic(d, code.length))
       .map((d) => this.toCellDiagnostic(d, sf));
-    for (const message of this.configErrors) diagnostics.unshift({ category: "warning", line: 1, column: 1, code: 0, message: `tsconfig.json: ${message}` });
+    // Problems in tsconfig.json, once after each (re)configuration.
+    for (const message of this.configErrors.splice(0)) diagnostics.unshift({ category: "warning", line: 1, column: 1, code: 0, message: `tsconfig.json: ${message}` });
     const hasErrors = diagnostics.some((d) => d.category === "error");
     // A syntax error cannot run even under the report-only switch: V8 would reject the script.
     const ok = syntactic.length === 0 && (options.reportOnly || !hasErrors);
@@ -467,16 +468,30 @@ export class CellCompilerService implements CellCompiler {
     this.configure(dir);
   }
 
-  /** Builds the program and checks a tiny cell touching `tf`, so the first real request is fast. */
+  /**
+   * Start-up work, in steps small enough to let requests in between: build the program (parse
+   * and bind the libraries, most of the cost), then run the code paths of completion, checking
+   * and inspection once so that V8 has compiled them. Only the edit file is used: a warm-up must
+   * never touch the cell being compiled or committed.
+   */
+  warmUpSteps(): (() => void)[] {
+    const code = "tf.layers;\nconst __glassbox_warm__ = tf.sequential();\n__glassbox_warm__.fit;\n";
+    return [
+      () => {
+        this.setVirtual(this.editFile, code);
+        this.ls.getCompletionsAtPosition(this.editFile, 6, {});
+      },
+      () => {
+        const program = this.program();
+        program.getSemanticDiagnostics(program.getSourceFile(this.editFile));
+        this.ls.getQuickInfoAtPosition(this.editFile, code.indexOf("sequential") + 1);
+      },
+    ];
+  }
+
+  /** All of the warm-up at once. */
   warmUp(): void {
-    // On the edit file only: a warm-up must never touch the cell being compiled or committed.
-    const code = "const __glassbox_warm__ = tf.sequential();\n__glassbox_warm__.fit;\ntf.tensor([1]).shape;\n";
-    this.setVirtual(this.editFile, code);
-    const program = this.program();
-    program.getSemanticDiagnostics(program.getSourceFile(this.editFile));
-    this.completeSync("tf.lay", 6);
-    this.inspectSync("tf.sequential", 5, 0);
-    this.setVirtual(this.editFile, "");
+    for (const step of this.warmUpSteps()) step();
   }
 
   // --- CellCompiler ---------------------------------------------------------------------------
