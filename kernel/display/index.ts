@@ -4,6 +4,7 @@
  * the runtime defines (display.training → trainingCurves, a tfjs-vis stand-in → tfvis).
  */
 import type * as tfjs from "@tensorflow/tfjs";
+import type {} from "./fit-args"; // the `glassbox` fit option in tfjs's types
 import { DRAWS_CURVES, patchFit, settings } from "./fit";
 import { registerFormatter } from "./mime";
 import { modelFormatter } from "./model";
