@@ -22,14 +22,10 @@ export function ensureCodeServer(): CodeServerPaths {
   return JSON.parse(result.stdout.trim().split("\n").pop()!) as CodeServerPaths;
 }
 
-/** Builds the production bundles and the .vsix into `dir`; returns the .vsix path. */
+/** Builds the production bundles and the .vsix into `dir` (what `npm run package` does); returns its path. */
 export function buildVsix(dir: string): string {
-  execFileSync(process.execPath, [join(root, "esbuild.mjs"), "--production"], { cwd: root, stdio: "inherit" });
   const vsix = join(dir, "glassbox.vsix");
-  execFileSync(process.execPath, [join(root, "node_modules", "@vscode", "vsce", "vsce"), "package", "--allow-missing-repository", "--skip-license", "--out", vsix], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  execFileSync(process.execPath, [join(root, "extension", "package.mjs"), "--out", vsix], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
   return vsix;
 }
 

@@ -112,7 +112,8 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     const paths = ensureCodeServer();
     assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install chromium (or set GLASSBOX_CHROMIUM).`);
     sandbox = makeSandbox();
-    const vsix = buildVsix(sandbox.dir);
+    // GLASSBOX_E2E_VSIX tests a .vsix built elsewhere (a release artifact) instead of building one.
+    const vsix = process.env.GLASSBOX_E2E_VSIX ?? buildVsix(sandbox.dir);
     const installed = installExtension(paths, sandbox, vsix);
     assert.ok(
       readdirSync(sandbox.extensions).some((d) => d.startsWith("glassbox.glassbox-")),
@@ -197,23 +198,25 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
   });
 
   test("the tensor renderer drew the tensor", async () => {
-    const manifest = (await import(join(root, "package.json"), { with: { type: "json" } })).default as {
-      contributes?: { notebookRenderer?: { mimeTypes?: string[] }[] };
-    };
-    const mimes = (manifest.contributes?.notebookRenderer ?? []).flatMap((r) => r.mimeTypes ?? []);
-    assert.ok(mimes.includes(TENSOR_MIME), `package.json contributes a notebook renderer for ${TENSOR_MIME} (contributed: ${mimes.join(", ") || "none"})`);
+    const mimes = installedRendererMimes(sandbox);
+    assert.ok(mimes.includes(TENSOR_MIME), `the extension's package.json contributes a notebook renderer for ${TENSOR_MIME} (contributed: ${mimes.join(", ") || "none"})`);
     const outputs = await waitForOutputs(page, (o) => /float32/.test(o.text) && o.mainSvg + o.canvas + o.svg > 0);
     assert.ok(outputs.length > 0, `an output shows the tensor (dtype float32) with a drawn plot; outputs seen:\n${await describeOutputs(page)}`);
   });
 
   test("the training-curve renderer drew the curves", async () => {
-    const manifest = (await import(join(root, "package.json"), { with: { type: "json" } })).default as {
-      contributes?: { notebookRenderer?: { mimeTypes?: string[] }[] };
-    };
-    const mimes = (manifest.contributes?.notebookRenderer ?? []).flatMap((r) => r.mimeTypes ?? []);
-    assert.ok(mimes.includes(TRAINING_MIME), `package.json contributes a notebook renderer for ${TRAINING_MIME} (contributed: ${mimes.join(", ") || "none"})`);
+    const mimes = installedRendererMimes(sandbox);
+    assert.ok(mimes.includes(TRAINING_MIME), `the extension's package.json contributes a notebook renderer for ${TRAINING_MIME} (contributed: ${mimes.join(", ") || "none"})`);
     const outputs = await waitForOutputs(page, (o) => /loss/i.test(o.text) && o.mainSvg > 0);
     assert.ok(outputs.length > 0, `an output shows training curves (Plotly .main-svg with "loss"); outputs seen:\n${await describeOutputs(page)}`);
+    // The curves arrive as one display updated in place (update_display_data → replaceOutputItems):
+    // the output that shows them must carry the last update, and be the only training output.
+    assert.equal(outputs.length, 1, "one training output, updated in place rather than appended");
+    assert.match(outputs[0].text, /15\s*\/\s*15/, `the last update (epoch 15/15) reached the renderer: ${outputs[0].text.slice(0, 300)}`);
+    // One picture with both plots for the artifacts: a tall viewport, scrolled to the top.
+    await page.setViewportSize({ width: 1400, height: 2000 });
+    await scrollNotebook(page, -100_000);
+    await page.waitForTimeout(1500);
     await shot(page, "4-rendered");
   });
   test("Glassbox: Open Tutorial… copies a tutorial into the workspace and opens it on the Glassbox kernel", async () => {
@@ -235,9 +238,26 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
   });
 });
 
+/** The MIME types the installed extension's manifest registers renderers for (what VS Code sees). */
+function installedRendererMimes(sandbox: Sandbox): string[] {
+  const dir = readdirSync(sandbox.extensions).find((d) => d.startsWith("glassbox.glassbox-"));
+  assert.ok(dir, "the extension is installed");
+  const manifest = JSON.parse(readFileSync(join(sandbox.extensions, dir, "package.json"), "utf8")) as {
+    contributes?: { notebookRenderer?: { mimeTypes?: string[] }[] };
+  };
+  return (manifest.contributes?.notebookRenderer ?? []).flatMap((r) => r.mimeTypes ?? []);
+}
+
 type CellState = "success" | "error" | "running" | "pending" | "idle";
 
 /** Scrolls the notebook from top to bottom and returns each cell's run state by cell index. */
+async function scrollNotebook(page: Page, dy: number): Promise<void> {
+  const box = await page.locator(".notebook-editor .cell-list-container .monaco-scrollable-element").first().boundingBox();
+  if (!box) return;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, dy);
+}
+
 async function scanCells(page: Page, total: number): Promise<Map<number, CellState>> {
   const states = new Map<number, CellState>();
   const list = page.locator(".notebook-editor .cell-list-container .monaco-scrollable-element").first();
