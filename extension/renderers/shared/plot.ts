@@ -59,9 +59,10 @@ export function fitToElement(element: HTMLElement): void {
   if (resizers.has(element)) return;
   let width = element.clientWidth;
   const observer = new ResizeObserver(() => {
-    if (element.clientWidth === width || !element.classList.contains("js-plotly-plot")) return;
+    // Hidden (e.g. another tab shown): nothing to fit now; it refits when shown again.
+    if (!element.clientWidth || element.clientWidth === width || !element.classList.contains("js-plotly-plot")) return;
     width = element.clientWidth;
-    Plotly.Plots.resize(element);
+    void Promise.resolve(Plotly.Plots.resize(element)).catch(() => { /* purged meanwhile */ });
   });
   observer.observe(element);
   resizers.set(element, observer);

@@ -12,7 +12,7 @@ declare module "plotly.js-dist-min" {
     newPlot(root: HTMLElement, data: PlotData[], layout?: PlotLayout, config?: Record<string, unknown>): Promise<PlotElement>;
     relayout(root: HTMLElement, update: PlotLayout): Promise<PlotElement>;
     purge(root: HTMLElement): void;
-    Plots: { resize(root: HTMLElement): void };
+    Plots: { resize(root: HTMLElement): Promise<void> | void };
   }
   const Plotly: PlotlyStatic;
   export default Plotly;
