@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { filterGlobals } from "../../kernel/engine/compiler/declarations";
 import { CellCompilerService } from "../../kernel/engine/compiler/service";
@@ -153,6 +155,25 @@ describe("cell compiler: modules", () => {
     assert.equal(errors(service.compileSync('import { greet } from "esm-only";\ngreet("a").toUpperCase()', { cell: 1, reportOnly: false })), "");
     assert.match(errors(service.compileSync('import { greet } from "esm-only";\ngreet(1)', { cell: 2, reportOnly: false })), /^2:7 TS2345/);
     assert.match(errors(service.compileSync('import { nope } from "not-installed-anywhere"', { cell: 3, reportOnly: false })), /TS2307/);
+  });
+
+  it("sees a local module's changes on disk", () => {
+    const dir = notebookDir({ "util.ts": "export const unit = 1;\n" });
+    const service = new CellCompilerService({ workingDirectory: dir });
+    assert.equal(errors(service.compileSync('import { unit } from "./util";\nunit.toFixed()', { cell: 1, reportOnly: false })), "");
+    writeFileSync(join(dir, "util.ts"), 'export const unit = "one";\n');
+    utimesSync(join(dir, "util.ts"), new Date(), new Date(Date.now() + 5000));
+    assert.equal(errors(service.compileSync('import { unit } from "./util";\nunit.toUpperCase()', { cell: 2, reportOnly: false })), "");
+  });
+
+  it("finds a package installed after a cell failed to import it (%install)", () => {
+    const dir = notebookDir();
+    const service = new CellCompilerService({ workingDirectory: dir });
+    assert.match(errors(service.compileSync('import { late } from "late-pkg";\nlate(1)', { cell: 1, reportOnly: false })), /TS2307/);
+    mkdirSync(join(dir, "node_modules", "late-pkg"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", "late-pkg", "package.json"), JSON.stringify({ name: "late-pkg", types: "index.d.ts", main: "index.js" }));
+    writeFileSync(join(dir, "node_modules", "late-pkg", "index.d.ts"), "export declare function late(n: number): string;\n");
+    assert.equal(errors(service.compileSync('import { late } from "late-pkg";\nlate(1).toUpperCase()', { cell: 2, reportOnly: false })), "");
   });
 
   it("honours a tsconfig.json next to the notebook", () => {
