@@ -61,7 +61,7 @@ export interface MonitorOptions {
   batchesPerEpoch?: number;
   /** Minimum time between updates; 100 ms keeps to at most ~10 updates per second. */
   minIntervalMs?: number;
-  /** Longest series carried per update; longer ones are bucket-averaged. */
+  /** Longest series carried per update (default 1000); longer ones are bucket-averaged. */
   maxPoints?: number;
 }
 
@@ -97,7 +97,8 @@ class SeriesBuffer {
     for (const [key, v] of Object.entries(metrics)) {
       let column = this.values.get(key);
       if (!column) { column = new Array<number | null>(n).fill(null); this.values.set(key, column); }
-      column.push(Number.isFinite(v) ? v : null);
+      // 7 significant digits is float32's precision, and halves the JSON of every update.
+      column.push(Number.isFinite(v) ? Number(v.toPrecision(7)) : null);
     }
     for (const column of this.values.values()) if (column.length === n) column.push(null);
   }
@@ -158,7 +159,7 @@ export class TrainingMonitor {
     this.runId = options.runId ?? newRunId();
     this.title = options.title ?? "training";
     this.minIntervalMs = options.minIntervalMs ?? 100;
-    this.maxPoints = options.maxPoints ?? 2000;
+    this.maxPoints = options.maxPoints ?? 1000;
     this.overrides = new Map((options.metrics ?? []).map((m) => [m.key, m]));
     if (options.only) this.only = new Set(options.only.flatMap((k) => [k, `val_${k}`]));
     this.progress = { epoch: 0, epochs: options.epochs, batch: 0, batchesPerEpoch: options.batchesPerEpoch, step: 0 };

@@ -61,8 +61,11 @@ test("a burst of batches is throttled to ≤ ~10 updates/s and the final update 
   assert.deepEqual(final.series.epoch.batchStep, [2500, 5000]);
   assert.deepEqual(final.series.epoch.values.val_loss, [0.6, 0.5]);
   assert.equal(final.series.epoch.values.acc, undefined, "only metrics logged per epoch have an epoch column");
-  // 5000 batches are bucket-averaged to ≤ 2000 points, with a note of it.
-  assert.ok(final.series.batch.step.length <= 2000);
+  // 5000 batches are bucket-averaged to ≤ 1000 points, with a note of it.
+  assert.equal(final.series.batch.step.length, 1000);
+  assert.equal(final.series.batch.aggregated?.bucket, 5);
+  const firstBucket = Array.from({ length: 5 }, (_, i) => 1 / (1 + i)).reduce((a, b) => a + b) / 5;
+  assert.ok(Math.abs(final.series.batch.values.loss[0]! - firstBucket) < 1e-6, "a bucket holds the mean of its points");
   assert.equal(final.series.batch.aggregated?.rawLength, 5000);
   assert.equal(final.series.batch.step.at(-1), 5000);
   assert.match(final.summary!, /best val_loss=0\.5 @ epoch 2/);

@@ -14,8 +14,8 @@ const nullSink = { show(_: DisplayPayload) {}, update(_: DisplayPayload, __: str
  * Payloads from the kernel's real TrainingMonitor: a run with `epochs` × `batches`, loss falling
  * and accuracy rising with some noise; `snapshots` receives the state after every batch when given.
  */
-function trainingRun(epochs: number, batches: number, options: { done?: boolean; title?: string; extraKey?: string; snapshots?: TrainingPayloadV1[] } = {}): TrainingPayloadV1 {
-  const monitor = new TrainingMonitor(nullSink, { title: options.title ?? "model.fit", epochs, batchesPerEpoch: batches, minIntervalMs: 1e9 });
+function trainingRun(epochs: number, batches: number, options: { done?: boolean; title?: string; extraKey?: string; maxPoints?: number; snapshots?: TrainingPayloadV1[] } = {}): TrainingPayloadV1 {
+  const monitor = new TrainingMonitor(nullSink, { title: options.title ?? "model.fit", epochs, batchesPerEpoch: batches, minIntervalMs: 1e9, maxPoints: options.maxPoints });
   let seed = 1;
   const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2;
   for (let e = 0; e < epochs; e++) {
@@ -93,7 +93,7 @@ test("controls: smoothing off drops the raw traces, log y, epoch axis", async ()
 });
 
 test("debiased EMA is computed on the full series, before downsampling for drawing", async () => {
-  const p = trainingRun(1, 6000, { done: true });
+  const p = trainingRun(1, 6000, { done: true, maxPoints: 6000 });
   const id = await show(p);
   await page.fill($(id, '[data-control="smoothing"]'), "0.9");
   await page.waitForFunction((sel) => (document.querySelector(sel) as Gd).data.some((d) => d.meta === "raw:loss"), $(id, '.gb-plot[data-group="loss"]'));
@@ -130,7 +130,10 @@ test("200 live updates: same plot node, zoom and user choices kept, no stale upd
   const zoomed = (await plotInfo(id, "loss")).xaxisRange;
   assert.ok(zoomed[1] - zoomed[0] < 40, `zoomed in: ${zoomed}`);
   await page.fill($(id, '[data-control="smoothing"]'), "0.3");
-  for (const state of snapshots.slice(61, 261)) await render(page, "training", id, TRAINING_MIME, state);
+  for (const [i, state] of snapshots.slice(61, 261).entries()) {
+    await render(page, "training", id, TRAINING_MIME, state);
+    if (i === 0) assert.match(await page.textContent($(id, '[data-role="progress"]')) ?? "", /^epoch 2\/5 · batch \d+\/40 · step \d+ · \d\d:\d\d elapsed · ETA \d\d:\d\d$/);
+  }
   const after = await plotInfo(id, "loss");
   assert.equal(await page.evaluate((sel) => (document.querySelector(sel) as HTMLElement & { __mark?: number }).__mark, plot), 42, "the same plot node");
   assert.equal(await page.locator(`#${id} .gb-plot`).count(), 2);
@@ -167,4 +170,14 @@ test("titles and metric names from data are shown as text, never run as HTML", a
   assert.ok(legend.includes(evil), JSON.stringify(legend));
   assert.ok(titles.includes(evil), JSON.stringify(titles));
   assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+});
+
+test("disposeOutputItem clears the output and releases its charts", async () => {
+  const id = await show(trainingRun(1, 10, { done: true }));
+  assert.equal(await page.locator(`#${id} .js-plotly-plot`).count(), 2);
+  await page.evaluate((i) => (window as unknown as { disposeItem(n: string, i: string): void }).disposeItem("training", i), id);
+  assert.equal(await page.locator(`#${id} *`).count(), 0);
+  // Rendering again into the same element starts afresh.
+  await show(trainingRun(1, 10, { done: true }), id);
+  assert.equal(await page.locator(`#${id} .js-plotly-plot`).count(), 2);
 });
