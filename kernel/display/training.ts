@@ -104,17 +104,26 @@ class SeriesBuffer {
   }
 
   /** Bucket means keep the shape of a long curve at a bounded size; the step is each bucket's last. */
-  snapshot(maxPoints: number): Series & { batchStep: number[] } {
+  snapshot(maxPoints: number): Series & { extra: number[] } {
     const n = this.step.length;
     const bucket = Math.max(1, Math.ceil(n / maxPoints));
     const pick = (arr: number[]) => (bucket === 1 ? arr.slice() : bucketLast(arr, bucket));
     const values: Record<string, Array<number | null>> = {};
     for (const [key, column] of this.values) values[key] = bucket === 1 ? column.slice() : bucketMean(column, bucket);
     return {
-      step: pick(this.step), time: pick(this.time), values, batchStep: pick(this.extra),
+      step: pick(this.step), time: pick(this.time), values, extra: pick(this.extra),
       ...(bucket > 1 ? { aggregated: { method: "mean" as const, bucket, rawLength: n } } : {}),
     };
   }
+}
+
+function withoutExtra({ extra: _, ...series }: Series & { extra: number[] }): Series {
+  return series;
+}
+
+/** Epoch points carry the global step they ended at, so validation can be drawn on the batch axis. */
+function asEpochSeries({ extra, ...series }: Series & { extra: number[] }): Series & { batchStep: number[] } {
+  return { ...series, batchStep: extra };
 }
 
 function bucketLast(arr: number[], bucket: number): number[] {
@@ -221,7 +230,7 @@ export class TrainingMonitor {
       version: 1, runId: this.runId, title: this.title, status: this.status, seq: ++this.seq,
       startedAt: this.startedAt, updatedAt: now,
       metrics: this.metricOrder.map((key) => ({ ...inferMetric(key), ...this.overrides.get(key), key })),
-      series: { batch: this.batches.snapshot(this.maxPoints), epoch: this.epochs.snapshot(this.maxPoints) },
+      series: { batch: withoutExtra(this.batches.snapshot(this.maxPoints)), epoch: asEpochSeries(this.epochs.snapshot(this.maxPoints)) },
       progress: { ...p, elapsedMs, ...(fraction !== undefined ? { fraction } : {}), ...(fraction && fraction < 1 && this.status === "running" ? { etaMs: Math.round((elapsedMs * (1 - fraction)) / fraction) } : {}) },
     };
     if (this.finished) state.summary = summaryText(state, this.batches, this.epochs);

@@ -127,3 +127,13 @@ test("formatTensor honours a smaller data cap", () => {
   const p = formatTensor(tf, tf.ones([100, 100]), { maxDataElements: 100 }).data[TENSOR_MIME] as TensorPayloadV1;
   assert.ok(p.data!.shape[0] * p.data!.shape[1] <= 100);
 });
+
+test("payload keys are exactly the documented schema (docs/mime/tensor.v1.md)", () => {
+  const p = payloadOf(tf.variable(tf.randomUniform([8, 8, 3]), true, "img"));
+  assert.deepEqual(Object.keys(p).sort(), ["backend", "data", "dtype", "histogram", "name", "preview", "shape", "size", "stats", "version", "view"]);
+  assert.deepEqual(Object.keys(p.stats!).sort(), ["finite", "max", "mean", "min", "nan", "negInf", "posInf", "std", "zeros"]);
+  assert.deepEqual(Object.keys(p.preview).sort(), ["edgeItems", "summarized", "threshold", "values"]);
+  assert.deepEqual(Object.keys(p.data!).sort(), ["byteOrder", "bytes", "downsampled", "dtype", "encoding", "shape", "strides"]);
+  assert.deepEqual(Object.keys(p.view).sort(), ["available", "default", "layout", "valueRange"]);
+  assert.deepEqual(Object.keys(p.histogram!).sort(), ["counts", "edges"]);
+});

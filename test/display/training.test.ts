@@ -181,3 +181,16 @@ test("tfvis.show.history and the model summary", () => {
   assert.ok(!html.includes("<img") && !html.includes("<script"), "names are escaped");
   assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
 });
+
+test("payload keys are exactly the documented schema (docs/mime/training.v1.md)", () => {
+  const monitor = new TrainingMonitor(new RecordingSink(), { epochs: 2, batchesPerEpoch: 2 });
+  monitor.batch({ loss: 1 });
+  monitor.epoch({ loss: 1, val_loss: 2 });
+  const running = monitor.state();
+  assert.deepEqual(Object.keys(running).sort(), ["metrics", "progress", "runId", "seq", "series", "startedAt", "status", "title", "updatedAt", "version"]);
+  assert.deepEqual(Object.keys(running.series.batch).sort(), ["step", "time", "values"]);
+  assert.deepEqual(Object.keys(running.series.epoch).sort(), ["batchStep", "step", "time", "values"]);
+  assert.deepEqual(Object.keys(running.progress).sort(), ["batch", "batchesPerEpoch", "elapsedMs", "epoch", "epochs", "etaMs", "fraction", "step"]);
+  monitor.done();
+  assert.ok(monitor.state().summary);
+});

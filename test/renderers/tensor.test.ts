@@ -157,6 +157,11 @@ test("labels from data are shown as text, never run as HTML", async () => {
   await page.click($(id, '.gb-tab[data-view="histogram"]'));
   await page.waitForSelector($(id, ".barlayer .point"));
   assert.equal(await page.locator(`#${id} img`).count(), 0);
+  // String tensors show their values (from the preview) as text too.
+  const strings = await show(payload(tf.tensor1d(["plain", '<img src=x onerror="window.__xss=2">'])));
+  assert.deepEqual(await texts($(strings.id, ".gb-tab")), ["Table"]);
+  assert.equal(await page.locator($(strings.id, "pre")).textContent(), '["plain", "<img src=x onerror=\\"window.__xss=2\\">"]');
+  assert.equal(await page.locator(`#${strings.id} img`).count(), 0);
   assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
 });
 
