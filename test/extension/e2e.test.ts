@@ -215,7 +215,8 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     assert.match(outputs[0].text, /15\s*\/\s*15/, `the last update (epoch 15/15) reached the renderer: ${outputs[0].text.slice(0, 300)}`);
     // One picture with both plots for the artifacts: a tall viewport, scrolled to the top.
     await page.setViewportSize({ width: 1400, height: 2000 });
-    await scrollNotebook(page, -100_000);
+    await page.waitForTimeout(500);
+    await scrollToTop(page);
     await page.waitForTimeout(1500);
     await shot(page, "4-rendered");
   });
@@ -251,11 +252,15 @@ function installedRendererMimes(sandbox: Sandbox): string[] {
 type CellState = "success" | "error" | "running" | "pending" | "idle";
 
 /** Scrolls the notebook from top to bottom and returns each cell's run state by cell index. */
-async function scrollNotebook(page: Page, dy: number): Promise<void> {
+/** Scrolls the notebook to its top, in steps (one huge wheel event is not always honoured). */
+async function scrollToTop(page: Page): Promise<void> {
   const box = await page.locator(".notebook-editor .cell-list-container .monaco-scrollable-element").first().boundingBox();
   if (!box) return;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.wheel(0, dy);
+  for (let i = 0; i < 20; i++) {
+    await page.mouse.wheel(0, -2000);
+    await page.waitForTimeout(50);
+  }
 }
 
 async function scanCells(page: Page, total: number): Promise<Map<number, CellState>> {
@@ -263,8 +268,7 @@ async function scanCells(page: Page, total: number): Promise<Map<number, CellSta
   const list = page.locator(".notebook-editor .cell-list-container .monaco-scrollable-element").first();
   const box = await list.boundingBox();
   if (!box) return states;
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.wheel(0, -100_000);
+  await scrollToTop(page);
   for (let step = 0; step < 50 && states.size < total; step++) {
     await page.waitForTimeout(150);
     const seen = (await page.evaluate(SCAN_ROWS)) as { index: number; state: CellState }[];
