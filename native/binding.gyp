@@ -10,7 +10,8 @@
         "src/conv.cc",
         "src/pool.cc",
         "src/matmul.cc",
-        "src/elementwise.cc"
+        "src/elementwise.cc",
+        "src/optimizers.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -59,6 +59,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerPool(env, exports);
   registerMatMul(env, exports);
   registerElementwise(env, exports);
+  registerOptimizers(env, exports);
   return exports;
 }
 

@@ -20,9 +20,11 @@ void step(at::Tensor& out, const at::Tensor& x, float alpha) {
   const float* in = src.data_ptr<float>();
   float* dst = out.data_ptr<float>();
   at::parallel_for(0, src.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
+    // Written as selects (v != v is NaN) so that the compiler vectorises the loop.
     for (int64_t i = begin; i < end; ++i) {
       float v = in[i];
-      dst[i] = std::isnan(v) ? v : (v > 0.f ? 1.f : alpha);
+      float s = v > 0.f ? 1.f : alpha;
+      dst[i] = v != v ? v : s;
     }
   });
 }

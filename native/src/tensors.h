@@ -60,5 +60,6 @@ void registerConv(Napi::Env env, Napi::Object exports);
 void registerPool(Napi::Env env, Napi::Object exports);
 void registerMatMul(Napi::Env env, Napi::Object exports);
 void registerElementwise(Napi::Env env, Napi::Object exports);
+void registerOptimizers(Napi::Env env, Napi::Object exports);
 
 }  // namespace gb

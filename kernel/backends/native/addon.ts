@@ -49,6 +49,10 @@ export interface NativeAddon {
   reduce(op: string, x: Float32Array, shape: number[], axes: number[], outShape: number[], out: Float32Array | null): Float32Array | Int32Array;
   softmax(logits: Float32Array, shape: number[], out: Float32Array): Float32Array;
   transpose(x: Float32Array, shape: number[], perm: number[], outShape: number[], out: Float32Array): Float32Array;
+  adam(
+    value: Float32Array, m: Float32Array, v: Float32Array, grad: Float32Array, learningRate: number, beta1: number, beta2: number,
+    epsilon: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, outValue: Float32Array, outM: Float32Array, outV: Float32Array,
+  ): void;
   gather(x: Float32Array, xShape: number[], indices: Int32Array, axis: number, outShape: number[], out: Float32Array): Float32Array;
 }
 

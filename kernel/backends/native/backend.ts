@@ -9,6 +9,8 @@ type BackendValues = Parameters<MathBackendCPU["write"]>[0];
 export interface NativeBackend extends MathBackendCPU {
   /** An output buffer for a native kernel; its old contents are arbitrary. */
   allocate(size: number): Float32Array;
+  /** The tensor's float32 values when only this one tensor holds them, so they may be updated in place. */
+  exclusiveValues(dataId: object): Float32Array | undefined;
 }
 
 // Enough for the activations and gradients of a few training steps of a mid-sized CNN.
@@ -26,6 +28,12 @@ export function nativeBackendClass(cpuClass: new () => MathBackendCPU): new () =
 
     allocate(size: number): Float32Array {
       return this.ledger.allocate(size);
+    }
+
+    exclusiveValues(dataId: object): Float32Array | undefined {
+      const values = this.data.get(dataId)?.values;
+      if (!(values instanceof Float32Array) || this.refCount(dataId) !== 1) return undefined;
+      return this.ledger.exclusive(values) ? values : undefined;
     }
 
     override write(values: BackendValues, shape: number[], dtype: DataType): object {

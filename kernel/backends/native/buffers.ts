@@ -55,6 +55,13 @@ export class BufferLedger {
     if (buffer !== undefined) this.uses.set(buffer, (this.uses.get(buffer) ?? 0) + 1);
   }
 
+  /** Whether these values are a whole buffer of ours that no other tensor shares (safe to update in place). */
+  exclusive(values: unknown): boolean {
+    const buffer = ownedBuffer(values, this.owned);
+    const view = values as Float32Array;
+    return buffer !== undefined && this.uses.get(buffer) === 1 && view.byteOffset === 0 && view.byteLength === buffer.byteLength;
+  }
+
   /** A tensor holding these values was released; the buffer is recycled once no tensor holds it. */
   release(values: unknown): void {
     const buffer = ownedBuffer(values, this.owned);

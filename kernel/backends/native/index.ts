@@ -3,6 +3,7 @@
 // input a native kernel declines (other dtypes, unusual attributes), runs the cpu kernel unchanged.
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import { installFusedAdam } from "./adam";
 import { loadAddon, type NativeAddon } from "./addon";
 import { nativeBackendClass } from "./backend";
 import type { Context, KernelArgs, NativeKernel, Tf } from "./context";
@@ -64,6 +65,7 @@ export function registerNativeBackend(tf: Tf): NativeRegistration {
     tf.registerKernel(nativeConfig);
   }
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), PRIORITY);
+  installFusedAdam(tf, addon, NATIVE_BACKEND);
   loaded = addon;
   return { ok: true };
 }
