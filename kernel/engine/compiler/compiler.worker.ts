@@ -35,9 +35,7 @@ function handle(request: CompilerRequest): unknown {
   }
 }
 
-let served = false;
 port.on("message", (request: CompilerRequest) => {
-  served = true;
   let response: CompilerResponse;
   try {
     response = { id: request.id, result: handle(request) };
@@ -48,13 +46,12 @@ port.on("message", (request: CompilerRequest) => {
   port.postMessage(response);
 });
 
-// Warm-up, one step per turn of the event loop; requests that arrive meanwhile wait only for the
-// step under way, and once one has been served (and so built the program) the rest is skipped.
-// A failed warm-up only costs speed.
+// Warm-up, one step per turn of the event loop: requests that arrive meanwhile wait only for the
+// step under way (see CellCompilerService.warmUpSteps). A failed warm-up only costs speed.
 const steps = service.warmUpSteps();
 const next = (): void => {
   const step = steps.shift();
-  if (!step || served) return;
+  if (!step) return;
   try {
     step();
   } catch (e) {

@@ -7,7 +7,7 @@
 //   <dir>/__glassbox_decls__.d.ts   `declare global { ... }` of the committed cells' names
 //   <dir>/__glassbox_edit__.ts      the cell being edited, for completion and inspection
 //   kernel/engine/globals.d.ts      the runtime's globals, less the names cells declared again
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { basename, dirname, join } from "node:path";
 import ts from "typescript";
@@ -102,6 +102,13 @@ export class CellCompilerService implements CellCompiler {
   /** The cell compiled last and not yet committed. */
   private pending: { cell: number; code: string; text: string } | undefined;
   private readonly moduleHost: ts.ModuleResolutionHost;
+  /**
+   * At start-up only: a service without Node's types (a third of the parsing), which answers
+   * completion and inspection until the full program is built. See `warmUpSteps`.
+   */
+  private quick: ts.LanguageService | undefined;
+  /** The full program has been built: the quick service is no longer used. */
+  private fullReady = false;
 
   constructor(options: CellCompilerServiceOptions = {}) {
     this.kernelRoot = options.kernelRoot ?? findKernelRoot(__dirname);
@@ -191,9 +198,16 @@ export class CellCompilerService implements CellCompiler {
     // resolved from there); the declarations file follows the new directory.
     this.writeDecls();
     this.setVirtual(this.editFile, "");
+    this.quick?.dispose();
+    this.quick = undefined;
+    this.fullReady = false;
+    this.ls = ts.createLanguageService(this.host(() => this.options), registry);
+  }
+
+  private host(settings: () => ts.CompilerOptions): ts.LanguageServiceHost {
     // `getModuleResolutionCache` is read by the language service although its host type omits it.
     const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
-      getCompilationSettings: () => this.options,
+      getCompilationSettings: settings,
       getScriptFileNames: () => this.rootFiles(),
       getScriptVersion: (f) => {
         const v = this.virtual.get(f);
@@ -213,7 +227,7 @@ export class CellCompilerService implements CellCompiler {
       resolveModuleNameLiterals: (literals, containingFile, redirectedReference, options, containingSourceFile) =>
         literals.map((literal) => this.resolveModule(literal, containingFile, redirectedReference, options, containingSourceFile)),
     };
-    this.ls = ts.createLanguageService(host, registry);
+    return host;
   }
 
   /** From the notebook's directory first, then from the kernel's install (which has tfjs and @types/node). */
@@ -245,6 +259,7 @@ export class CellCompilerService implements CellCompiler {
   }
 
   private program(): ts.Program {
+    this.fullReady = true;
     if (this.resolutionFailed) {
       // A package may have been installed since (`%install`): look again.
       this.resolutionFailed = false;
@@ -362,6 +377,13 @@ export class CellCompilerService implements CellCompiler {
 
   // --- editing --------------------------------------------------------------------------------
 
+  /** The service for completion and inspection: the quick one while the full program is not built. */
+  private editingService(): ts.LanguageService {
+    if (this.quick && !this.fullReady) return this.quick;
+    this.program();
+    return this.ls;
+  }
+
   completeSync(code: string, cursorPos: number): CompletionResult {
     const pos = codePointToUtf16(code, cursorPos);
     let start = pos;
@@ -372,8 +394,7 @@ export class CellCompilerService implements CellCompiler {
     }
     const prefix = code.slice(start, pos);
     this.setVirtual(this.editFile, code + this.shadowSuffix(code));
-    this.program();
-    const info = this.ls.getCompletionsAtPosition(this.editFile, pos, {
+    const info = this.editingService().getCompletionsAtPosition(this.editFile, pos, {
       includeCompletionsWithInsertText: true,
       includeCompletionsForModuleExports: false,
       includeAutomaticOptionalChainCompletions: false,
@@ -405,8 +426,8 @@ export class CellCompilerService implements CellCompiler {
   inspectSync(code: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {
     const pos = codePointToUtf16(code, cursorPos);
     this.setVirtual(this.editFile, code + this.shadowSuffix(code));
-    this.program();
-    const quick = this.ls.getQuickInfoAtPosition(this.editFile, pos) ?? (pos > 0 ? this.ls.getQuickInfoAtPosition(this.editFile, pos - 1) : undefined);
+    const ls = this.editingService();
+    const quick = ls.getQuickInfoAtPosition(this.editFile, pos) ?? (pos > 0 ? ls.getQuickInfoAtPosition(this.editFile, pos - 1) : undefined);
     let signature: string | undefined;
     let docs = "";
     let tags: ts.JSDocTagInfo[] = [];
@@ -416,7 +437,7 @@ export class CellCompilerService implements CellCompiler {
       tags = quick.tags ?? [];
     } else {
       // Inside a call's parentheses: the signature being called.
-      const help = this.ls.getSignatureHelpItems(this.editFile, pos, undefined);
+      const help = ls.getSignatureHelpItems(this.editFile, pos, undefined);
       const item = help?.items[help.selectedItemIndex];
       if (item) {
         const separator = ts.displayPartsToString(item.separatorDisplayParts);
@@ -469,24 +490,84 @@ export class CellCompilerService implements CellCompiler {
   }
 
   /**
-   * Start-up work, in steps small enough to let requests in between: build the program (parse
-   * and bind the libraries, most of the cost), then run the code paths of completion, checking
-   * and inspection once so that V8 has compiled them. Only the edit file is used: a warm-up must
-   * never touch the cell being compiled or committed.
+   * Start-up work, in steps small enough to let requests in between (the worker runs one per turn
+   * of its event loop):
+   *   1. a quick service without Node's types parses the libraries and TensorFlow.js, and can
+   *      answer completion and inspection from then on;
+   *   2. Node's types are parsed a few files at a time into the shared document registry;
+   *   3. the full program is built (binding, module resolution: no parsing left) and the code
+   *      paths of checking, completion and inspection run once, so that V8 has compiled them.
+   * Only the edit file is used: a warm-up must never touch the cell being compiled or committed.
+   * A compile request at any point builds the full program at once.
    */
   warmUpSteps(): (() => void)[] {
     const code = "tf.layers;\nconst __glassbox_warm__ = tf.sequential();\n__glassbox_warm__.fit;\n";
-    return [
-      () => {
+    const steps: (() => void)[] = [];
+    const nodeFiles = this.options.types?.includes("node") ? this.nodeTypeFiles() : [];
+    if (nodeFiles.length) {
+      steps.push(() => {
+        if (this.fullReady) return;
+        this.quick = ts.createLanguageService(this.host(() => ({ ...this.options, types: (this.options.types ?? []).filter((t) => t !== "node") })), registry);
         this.setVirtual(this.editFile, code);
-        this.ls.getCompletionsAtPosition(this.editFile, 6, {});
-      },
-      () => {
-        const program = this.program();
-        program.getSemanticDiagnostics(program.getSourceFile(this.editFile));
-        this.ls.getQuickInfoAtPosition(this.editFile, code.indexOf("sequential") + 1);
-      },
-    ];
+        this.quick.getCompletionsAtPosition(this.editFile, 3, {});
+      });
+      for (let i = 0; i < nodeFiles.length; i += 8) {
+        const chunk = nodeFiles.slice(i, i + 8);
+        steps.push(() => {
+          if (!this.fullReady) for (const file of chunk) this.preparse(file);
+        });
+      }
+    }
+    steps.push(() => {
+      this.setVirtual(this.editFile, code);
+      const program = this.program();
+      program.getSemanticDiagnostics(program.getSourceFile(this.editFile));
+      this.ls.getCompletionsAtPosition(this.editFile, 3, {});
+      this.quick?.dispose();
+      this.quick = undefined;
+    });
+    steps.push(() => {
+      this.setVirtual(this.editFile, code);
+      this.ls.getQuickInfoAtPosition(this.editFile, code.indexOf("sequential") + 1);
+    });
+    return steps;
+  }
+
+  /** The declaration files of Node's types (@types/node and undici-types), as the program will find them. */
+  private nodeTypeFiles(): string[] {
+    const resolved = ts.resolveTypeReferenceDirective("node", join(this.dir, "__glassbox__.ts"), this.options, this.moduleHost).resolvedTypeReferenceDirective;
+    if (!resolved?.resolvedFileName) return [];
+    const root = dirname(resolved.resolvedFileName);
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        // ts5.x folders are for older compilers (typesVersions), never loaded by this one.
+        if (entry.isDirectory()) {
+          if (!/^ts\d/.test(entry.name) && entry.name !== "node_modules") walk(path);
+        } else if (entry.name.endsWith(".d.ts")) {
+          files.push(path);
+        }
+      }
+    };
+    try {
+      walk(root);
+      const undici = join(root, "..", "..", "undici-types");
+      if (existsSync(undici)) walk(undici);
+    } catch {
+      // Only a head start: the program parses whatever is missing.
+    }
+    return files.map((f) => ts.sys.realpath?.(f) ?? f);
+  }
+
+  /** Parses a library file into the shared registry, exactly as the language service will ask for it. */
+  private preparse(file: string): void {
+    const snapshot = this.diskSnapshot(file);
+    if (!snapshot) return;
+    registry.acquireDocument(file, this.options, snapshot, this.diskVersion(file), ts.ScriptKind.TS, {
+      languageVersion: this.options.target ?? ts.ScriptTarget.ES2022,
+      impliedNodeFormat: ts.getImpliedNodeFormatForFile(file, this.resolutionCache.getPackageJsonInfoCache(), this.moduleHost, this.options),
+    });
   }
 
   /** All of the warm-up at once. */
