@@ -82,6 +82,19 @@ describe("cell compiler: completion and inspection", () => {
   });
 });
 
+describe("cell compiler: start-up", () => {
+  it("answers completion during the warm-up, and compiles with Node's types at any point of it", () => {
+    const service = new CellCompilerService({ workingDirectory: notebookDir() });
+    const steps = service.warmUpSteps();
+    steps.shift()!();
+    assert.equal(service.completeSync("tf.lay", 6).matches[0], "layers");
+    // A cell compiled in the middle of the warm-up sees every type.
+    assert.deepEqual(service.compileSync("console.log(process.argv.length)", { cell: 1, reportOnly: false }).diagnostics, []);
+    for (const step of steps) step();
+    assert.ok(service.completeSync("process.ar", 10).matches.includes("argv"));
+  });
+});
+
 describe("cell compiler: is_complete", () => {
   const service = new CellCompilerService({ workingDirectory: notebookDir(), globalsFile: null });
   const check = (code: string) => service.isCompleteSync(code);
