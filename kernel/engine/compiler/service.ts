@@ -40,10 +40,7 @@ const IGNORED_CODES = new Set([
   1432, // Top-level 'for await' loops are only allowed when the 'module' option is set to ...
   1208, // '...' cannot be compiled under '--isolatedModules' because it is considered a global script file
   2669, // Augmentations for the global scope can only be directly nested in external modules
-  6133, // '...' is declared but its value is never read (a cell's top-level names are for later cells)
-  6196, // '...' is declared but never used
-  6192, // All imports in import declaration are unused
-  6198, // All destructured elements are unused
+  // (Unused top-level names are for later cells: noUnusedLocals is forced off in tsconfig.ts.)
 ]);
 
 const TYPE_FORMAT = ts.NodeBuilderFlags.NoTruncation | ts.NodeBuilderFlags.UseFullyQualifiedType | ts.NodeBuilderFlags.AllowUniqueESSymbolType;
