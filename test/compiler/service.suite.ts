@@ -55,6 +55,15 @@ describe("cell compiler: declarations across cells", () => {
     assert.equal(errors(nb.run("const b = new Box(1);\nconst v: number = b.value")), "");
   });
 
+  it("keeps earlier declarations when an execution count is committed twice (silent runs)", () => {
+    const service = new CellCompilerService({ workingDirectory: notebookDir() });
+    service.compileSync("class Kept { k = 1 }", { cell: 7, reportOnly: false });
+    service.commitSync(7);
+    service.compileSync("const other = 2", { cell: 7, reportOnly: false });
+    service.commitSync(7);
+    assert.deepEqual(service.compileSync("new Kept().k + other", { cell: 8, reportOnly: false }).diagnostics, []);
+  });
+
   it("lets a cell declare the runtime's globals again", () => {
     const fresh = new Notebook(new CellCompilerService({ workingDirectory: notebookDir() }));
     assert.equal(errors(fresh.run("tf.tensor([1]).shape")), "");

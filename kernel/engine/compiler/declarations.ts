@@ -101,9 +101,10 @@ export function exportSuffix(names: TopLevelName[]): string {
   return missing.length ? `\n;export { ${missing.join(", ")} };\n` : "\n";
 }
 
+/** `commit` numbers the committed cell files (a cell number may be run, and so committed, twice). */
 export type DeclarationEntry = (
-  | { name: string; cell: number; kind: "alias" }
-  | { name: string; cell: number; kind: "variable"; keyword: VariableKeyword; type: string }
+  | { name: string; commit: number; kind: "alias" }
+  | { name: string; commit: number; kind: "variable"; keyword: VariableKeyword; type: string }
 ) & {
   /**
    * The name is also a global of the libraries (`console`, `process`): a global declaration
@@ -141,20 +142,20 @@ export class DeclarationTable {
     return this.entries.size;
   }
 
-  /** The declarations file: `cellModule(n)` is the module specifier of committed cell n. */
-  text(cellModule: (cell: number) => string): string {
+  /** The declarations file: `cellModule(n)` is the module specifier of commit n's cell file. */
+  text(cellModule: (commit: number) => string): string {
     const imports = new Set<number>();
     const body: string[] = [];
     for (const entry of this.entries.values()) {
       if (entry.shadowsLibrary) continue;
       if (entry.kind === "alias") {
-        imports.add(entry.cell);
-        body.push(`  export import ${entry.name} = __gb_${entry.cell}.${entry.name};`);
+        imports.add(entry.commit);
+        body.push(`  export import ${entry.name} = __gb_${entry.commit}.${entry.name};`);
       } else {
         body.push(`  ${entry.keyword} ${entry.name}: ${entry.type};`);
       }
     }
-    const head = [...imports].sort((a, b) => a - b).map((cell) => `import * as __gb_${cell} from ${JSON.stringify(cellModule(cell))};`);
+    const head = [...imports].sort((a, b) => a - b).map((commit) => `import * as __gb_${commit} from ${JSON.stringify(cellModule(commit))};`);
     return `${head.join("\n")}\ndeclare global {\n${body.join("\n")}\n}\nexport {};\n`;
   }
 }
@@ -163,13 +164,13 @@ export class DeclarationTable {
  * Module-scope declarations, appended to a cell, of the entries that shadow library globals
  * (except names the cell declares itself, whose own declaration wins).
  */
-export function shadowSuffix(entries: DeclarationEntry[], own: Set<string>, cellModule: (cell: number) => string): string {
+export function shadowSuffix(entries: DeclarationEntry[], own: Set<string>, cellModule: (commit: number) => string): string {
   const lines: string[] = [];
   for (const entry of entries) {
     if (own.has(entry.name)) continue;
     lines.push(
       entry.kind === "alias"
-        ? `import { ${entry.name} } from ${JSON.stringify(cellModule(entry.cell))};`
+        ? `import { ${entry.name} } from ${JSON.stringify(cellModule(entry.commit))};`
         : `declare ${entry.keyword} ${entry.name}: ${entry.type};`,
     );
   }

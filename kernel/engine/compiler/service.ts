@@ -94,8 +94,9 @@ export class CellCompilerService implements CellCompiler {
   private resolutionFailed = false;
   private readonly table = new DeclarationTable();
   private readonly printer = ts.createPrinter({ removeComments: true });
-  /** Committed cells: number → file. */
+  /** Committed cell files by commit number. */
   private readonly committed = new Map<number, string>();
+  private commits = 0;
   /** The cell compiled last and not yet committed. */
   private pending: { cell: number; code: string; text: string } | undefined;
   private readonly moduleHost: ts.ModuleResolutionHost;
@@ -135,8 +136,8 @@ export class CellCompilerService implements CellCompiler {
     this.virtual.set(file, { text, version: ++this.versionCounter, snapshot: ts.ScriptSnapshot.fromString(text) });
   }
 
-  private cellFile(cell: number): string {
-    return join(this.dir, `__glassbox_cell_${cell < 0 ? `m${-cell}` : cell}__.ts`);
+  private cellFile(cell: number, commit: number): string {
+    return join(this.dir, `__glassbox_cell_${cell < 0 ? `m${-cell}` : cell}_${commit}__.ts`);
   }
 
   private get declsFile(): string {
@@ -248,7 +249,7 @@ export class CellCompilerService implements CellCompiler {
   }
 
   private writeDecls(): void {
-    this.setVirtual(this.declsFile, this.table.text((cell) => this.cellModule(cell)));
+    this.setVirtual(this.declsFile, this.table.text((commit) => this.cellModule(commit)));
     if (this.globalsFile && this.globalsText) {
       const shadowed = [...this.globalsValueNames].filter((n) => this.table.has(n));
       this.setVirtual(this.globalsFile, shadowed.length ? filterGlobals(this.globalsText, (n) => this.table.has(n)) : this.globalsText);
@@ -321,14 +322,15 @@ export class CellCompilerService implements CellCompiler {
     if (sf.text !== pending.text) return;
     const checker = program.getTypeChecker();
     const names = topLevelNames(sf, pending.code.length);
+    const commit = ++this.commits;
     const entries: DeclarationEntry[] = names.map((n): DeclarationEntry => {
       const shadowsLibrary = this.isLibraryGlobal(checker, n.name) || undefined;
-      if (!n.variable || !n.identifier) return { name: n.name, cell, kind: "alias", shadowsLibrary };
-      return { name: n.name, cell, kind: "variable", keyword: n.variable, type: this.printType(checker, sf, n.identifier), shadowsLibrary };
+      if (!n.variable || !n.identifier) return { name: n.name, commit, kind: "alias", shadowsLibrary };
+      return { name: n.name, commit, kind: "variable", keyword: n.variable, type: this.printType(checker, sf, n.identifier), shadowsLibrary };
     });
     this.pending = undefined;
-    const file = this.cellFile(cell);
-    this.committed.set(cell, file);
+    const file = this.cellFile(cell, commit);
+    this.committed.set(commit, file);
     // The committed cell keeps the shadowing declarations it was checked with.
     this.setVirtual(file, sf.text + exportSuffix(names));
     this.table.update(entries);
@@ -351,11 +353,11 @@ export class CellCompilerService implements CellCompiler {
     const shadowing = this.table.shadowing();
     if (shadowing.length === 0) return "";
     const own = new Set(topLevelNames(ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, true)).map((n) => n.name));
-    return shadowSuffix(shadowing, own, (cell) => this.cellModule(cell));
+    return shadowSuffix(shadowing, own, (commit) => this.cellModule(commit));
   }
 
-  private cellModule(cell: number): string {
-    return this.committed.get(cell)!.replace(/\.ts$/, "");
+  private cellModule(commit: number): string {
+    return this.committed.get(commit)!.replace(/\.ts$/, "");
   }
 
   /** The type of a top-level variable, written so that it means the same in the declarations file. */
