@@ -10,6 +10,8 @@ export interface WorkerResult {
   backend: string;
   samples?: number;
   samplesPerSec?: number;
+  /** Samples per second of CPU time (all threads): steadier than wall time on a busy machine. */
+  samplesPerCpuSec?: number;
   peakRssMiB?: number;
   loss?: number;
   skipped?: string;
@@ -57,13 +59,17 @@ async function main(): Promise<void> {
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
     return report({ backend, skipped: `cannot train: ${message}` });
   }
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   const history = await model.fit(xs, ys, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   report({
     backend,
     samples: count,
     samplesPerSec: count / seconds,
+    samplesPerCpuSec: count / cpuSeconds,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     loss: Number(history.history.loss?.[0]),
   });
