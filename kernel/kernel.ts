@@ -11,6 +11,7 @@ import { defaultHistoryFile } from "./protocol/history";
 import type { ProtocolWorkerData } from "./protocol/protocol.worker";
 import { defaultCandidates } from "./engine/backends";
 import { registerNativeBackend } from "./backends/native";
+import { addonBuilt, preloadAddon } from "./backends/native/addon";
 import type { CellCompiler } from "./engine/compiler/types";
 import { Engine } from "./engine/runtime";
 import { configureRichDisplay, installRichDisplay, tfvis, trainingCurves } from "./display";
@@ -26,8 +27,6 @@ export interface KernelOptions {
 export async function startKernel(options: KernelOptions): Promise<void> {
   const info = readConnectionFile(options.connectionFile);
   const kernelName = options.kernelName ?? info.kernel_name ?? "glassbox";
-  // TensorFlow.js greets Node users on stdout at import; that belongs in the kernel log, not in a cell.
-  const tf = await quietly(() => require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs"));
   const data: ProtocolWorkerData = { info, kernelName, version: options.version, historyFile: defaultHistoryFile(kernelName), verbose: false };
   const worker = new Worker(join(__dirname, "protocol.worker.js"), { workerData: data, stderr: true, stdout: true });
   // The worker's output is the kernel's log: write it to the real stderr, past the cell capture.
@@ -38,6 +37,9 @@ export async function startKernel(options: KernelOptions): Promise<void> {
     process.exit(1);
   });
   worker.on("exit", (code) => process.exit(code));
+  // Loaded while the worker binds its sockets. TensorFlow.js greets Node users on stdout at import;
+  // that belongs in the kernel log, not in a cell.
+  const tf = await quietly(() => require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs"));
 
   const engine = new Engine({
     cwd: process.cwd(),
@@ -46,9 +48,13 @@ export async function startKernel(options: KernelOptions): Promise<void> {
     compiler: options.compiler,
     tf,
     backends: defaultCandidates({
-      native: async (tf) => {
-        const registration = registerNativeBackend(tf);
-        return registration.ok ? null : registration.reason;
+      native: {
+        load: async (tf) => {
+          await preloadAddon();
+          const registration = registerNativeBackend(tf);
+          return registration.ok ? null : registration.reason;
+        },
+        likely: addonBuilt,
       },
     }),
     preferredBackend: process.env.GLASSBOX_BACKEND || undefined,

@@ -11,6 +11,8 @@ export interface BackendCandidate {
   label: string;
   /** Registers the backend with tf; returns a sentence saying why it cannot, or null when it can. */
   load(tf: typeof tfjs): Promise<string | null>;
+  /** A cheap guess that `load` will succeed, for backends whose load is slow (the native one). */
+  likely?: () => boolean;
 }
 
 export interface BackendChoice {
@@ -40,11 +42,11 @@ function optionalPackage(pkg: string): BackendCandidate["load"] {
   };
 }
 
-export function defaultCandidates(extra: { native?: BackendCandidate["load"]; wasmTraining?: (tf: typeof tfjs) => void } = {}): BackendCandidate[] {
+export function defaultCandidates(extra: { native?: Pick<BackendCandidate, "load" | "likely">; wasmTraining?: (tf: typeof tfjs) => void } = {}): BackendCandidate[] {
   return [
     { name: "tensorflow", label: "tensorflow (CUDA)", load: optionalPackage("@tensorflow/tfjs-node-gpu") },
     { name: "tensorflow", label: "tensorflow (CPU)", load: optionalPackage("@tensorflow/tfjs-node") },
-    ...(extra.native ? [{ name: "native", label: "native (libtorch)", load: extra.native }] : []),
+    ...(extra.native ? [{ name: "native", label: "native (libtorch)", ...extra.native }] : []),
     {
       name: "wasm",
       label: "wasm",
@@ -89,6 +91,11 @@ export async function chooseBackend(tf: typeof tfjs, candidates: BackendCandidat
     }
   }
   return { name: tf.getBackend(), label: tf.getBackend(), skipped };
+}
+
+/** The backend that will most likely win, named before a slow load has finished. */
+export function plannedBackend(candidates: BackendCandidate[], preferred?: string): string | undefined {
+  return (candidates.find((c) => c.name === preferred && c.likely?.()) ?? candidates.find((c) => c.likely?.()))?.label;
 }
 
 export function describeBackend(choice: BackendChoice): string {

@@ -14,6 +14,7 @@ export interface MagicHost {
   cwd(): string;
   write(name: "stdout" | "stderr", text: string): void;
   backendReport(): string;
+  waitForBackend(): Promise<void>;
   switchBackend(name: string): Promise<string>;
   memoryReport(): string;
   setTypecheck(mode: "on" | "report" | "off"): void;
@@ -79,6 +80,7 @@ export async function runMagic(magic: ParsedCell["magics"][number], host: MagicH
     case "time":
       return;
     case "backend":
+      await host.waitForBackend();
       host.write("stdout", (magic.args ? await host.switchBackend(magic.args) : host.backendReport()) + "\n");
       return;
     case "memory":

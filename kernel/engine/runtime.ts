@@ -8,9 +8,9 @@ import type * as tfjs from "@tensorflow/tfjs";
 import type { EngineEvent, EngineNotice, EngineRequest, ExecuteCall, InterruptReason } from "../protocol/engine-link";
 import type { JSONObject } from "../protocol/wire";
 import { toDisplay } from "../display/mime";
-import { chooseBackend, describeBackend, type BackendCandidate, type BackendChoice } from "./backends";
+import { chooseBackend, describeBackend, plannedBackend, type BackendCandidate, type BackendChoice } from "./backends";
 import { CommRegistry } from "./comms";
-import type { CellCompiler, CellDiagnostic } from "./compiler/types";
+import type { CellCompiler, CellDiagnostic, CompletionResult } from "./compiler/types";
 import { createDisplayApi } from "./display-api";
 import { CellRegistry, formatError, KernelMessageError, type ErrorContent } from "./errors";
 import { disconnectInspector, evaluate } from "./evaluate";
@@ -50,6 +50,8 @@ export class Engine {
   readonly log: (line: string) => void;
   private readonly tf: typeof tfjs;
   private backend!: BackendChoice;
+  /** Backend loading can take over a second (libtorch); the kernel answers meanwhile and cells wait for it. */
+  private backendReady!: Promise<BackendChoice>;
   private typecheck: TypecheckMode = "on";
   private silentCount = 0;
   private lastMemory = { numTensors: 0, numBytes: 0 };
@@ -74,7 +76,7 @@ export class Engine {
   }
 
   async init(): Promise<void> {
-    this.backend = await chooseBackend(this.tf, this.options.backends, this.options.preferredBackend);
+    this.backendReady = chooseBackend(this.tf, this.options.backends, this.options.preferredBackend).then((choice) => (this.backend = choice));
     const { display, clearOutput, input } = createDisplayApi(this.output, {
       ask: (parent, prompt, password) =>
         new Promise<string>((resolve, reject) => {
@@ -98,10 +100,12 @@ export class Engine {
     this.options.extend?.(this);
     this.installSafetyNets();
     const tsVersion = (JSON.parse(readFileSync(require.resolve("typescript/package.json", { paths: [kernelRoot()] }), "utf8")) as { version: string }).version;
+    const planned = plannedBackend(this.options.backends, this.options.preferredBackend);
+    const chosen = await Promise.race([this.backendReady, new Promise<null>((r) => setTimeout(() => r(null), planned ? BANNER_PATIENCE_MS : 60_000))]);
     this.options.post({
       type: "ready",
-      banner: `Glassbox ${this.options.version}: TypeScript ${tsVersion} on TensorFlow.js ${this.tf.version.tfjs}\n${describeBackend(this.backend)}`,
-      backend: this.backend.name,
+      banner: `Glassbox ${this.options.version}: TypeScript ${tsVersion} on TensorFlow.js ${this.tf.version.tfjs}\n${chosen ? describeBackend(chosen) : `Tensor backend: ${planned} (loading; %backend shows the outcome)`}`,
+      backend: chosen?.name ?? planned ?? "",
       typescriptVersion: tsVersion,
       heapLimit: getHeapStatistics().heap_size_limit,
     });
@@ -128,7 +132,7 @@ export class Engine {
         void this.execute(message).then((content) => this.reply(message.id, content));
         return;
       case "complete":
-        void this.answer(message.id, () => this.options.compiler.complete(message.code, message.cursorPos), { matches: [], cursor_start: message.cursorPos, cursor_end: message.cursorPos, metadata: {} });
+        void this.answer(message.id, () => this.complete(message.code, message.cursorPos), { matches: [], cursor_start: message.cursorPos, cursor_end: message.cursorPos, metadata: {} });
         return;
       case "inspect":
         void this.answer(message.id, () => this.options.compiler.inspect(message.code, message.cursorPos, message.detailLevel), { found: false, data: {} });
@@ -196,11 +200,23 @@ export class Engine {
     }
   }
 
+  /**
+   * Completion from the TypeScript service; while it is still warming up (its first seconds), from the
+   * live objects instead, so the first Tab after start answers at once.
+   */
+  private async complete(code: string, cursorPos: number): Promise<object> {
+    const typed = this.options.compiler.complete(code, cursorPos);
+    const waited = await Promise.race([typed, new Promise<null>((r) => setTimeout(() => r(null), COMPLETION_PATIENCE_MS))]);
+    if (waited && waited.matches.length) return waited;
+    return runtimeCompletions(code, cursorPos) ?? (await typed);
+  }
+
   private magicHost(): MagicHost {
     return {
       cwd: () => this.options.cwd,
       write: (name, text) => this.output.stream(name, text),
       backendReport: () => describeBackend(this.backend),
+      waitForBackend: () => this.backendReady.then(() => undefined),
       switchBackend: async (name) => {
         this.backend = await chooseBackend(this.tf, this.options.backends, name);
         const report = describeBackend(this.backend);
@@ -238,6 +254,11 @@ export class Engine {
     const started = performance.now();
     try {
       return await this.output.run(cell, async () => {
+        const previous = this.backend;
+        await Promise.race([this.backendReady, stopped]);
+        if (!previous && this.backend.skipped.length && this.backend.name !== plannedBackend(this.options.backends, this.options.preferredBackend)) {
+          this.output.stream("stderr", `${describeBackend(this.backend)}\n`);
+        }
         const help = /^\s*([\w$.]+)\?\s*$/.exec(call.code);
         if (help) return { status: "ok", user_expressions: {}, payload: [await this.page(help[1])] };
         const parsed = parseMagics(call.code);
@@ -304,6 +325,37 @@ export class Engine {
     }
     return out;
   }
+}
+
+/** How long kernel_info waits for a slow backend before naming the planned one. */
+const BANNER_PATIENCE_MS = 250;
+
+/** How long completion waits for the TypeScript service before answering from live objects. */
+const COMPLETION_PATIENCE_MS = 150;
+
+/** Property names of the live object before the cursor (`tf.lay` → layers), or global names. */
+export function runtimeCompletions(code: string, cursorPos: number): CompletionResult | undefined {
+  const chars = [...code];
+  const before = chars.slice(0, cursorPos).join("");
+  const m = /([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\.?([\w$]*)$/.exec(before);
+  if (!m) return undefined;
+  const dotted = before.endsWith(".") || m[0].includes(".");
+  const path = dotted ? (before.endsWith(".") ? m[0].slice(0, -1) : m[1].split(".").slice(0, -1).join(".")) : "";
+  const prefix = before.endsWith(".") ? "" : dotted ? m[1].split(".").pop()! + m[2] : m[1] + m[2];
+  let target: unknown = globalThis;
+  for (const key of path ? path.split(".") : []) {
+    if (target === null || target === undefined) return undefined;
+    // Reading plain properties only: no calls, so completion never runs the user's code.
+    const descriptor = Object.getOwnPropertyDescriptor(target as object, key) ?? Object.getOwnPropertyDescriptor(Object.getPrototypeOf(target) ?? {}, key);
+    if (!descriptor || descriptor.get) return undefined;
+    target = descriptor.value;
+  }
+  const names = new Set<string>();
+  for (let o: unknown = target; o !== null && o !== undefined && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const name of Object.getOwnPropertyNames(o)) if (name.startsWith(prefix) && !name.startsWith("__")) names.add(name);
+  }
+  const start = cursorPos - [...prefix].length;
+  return { matches: [...names].sort(), cursor_start: start, cursor_end: cursorPos, metadata: {} };
 }
 
 function formatDiagnostics(label: string, code: string, diagnostics: CellDiagnostic[], stopped: boolean): string {

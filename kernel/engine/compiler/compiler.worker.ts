@@ -44,7 +44,16 @@ port.on("message", (request: CompilerRequest) => {
     response = { id: request.id, error: { message: error.message, stack: error.stack } };
   }
   port.postMessage(response);
+  if (request.method === "commit") setImmediate(prepare);
 });
+
+function prepare(): void {
+  try {
+    service.prepare();
+  } catch (e) {
+    process.stderr.write(`[glassbox] compiler prepare failed: ${(e as Error).message}\n`);
+  }
+}
 
 // Warm-up, one step per turn of the event loop: requests that arrive meanwhile wait only for the
 // step under way (see CellCompilerService.warmUpSteps). A failed warm-up only costs speed.

@@ -195,6 +195,8 @@ export class CellCompilerService implements CellCompiler {
     // Cells committed before a directory change stay where they were (their relative imports
     // resolved from there); the declarations file follows the new directory.
     this.writeDecls();
+    // Both exist from the start: a root file that appears later would stop the program's reuse.
+    this.setVirtual(this.currentFile, "");
     this.setVirtual(this.editFile, "");
     this.quick?.dispose();
     this.quick = undefined;
@@ -335,6 +337,17 @@ export class CellCompilerService implements CellCompiler {
     this.setVirtual(file, sf.text + exportSuffix(names));
     this.table.update(entries);
     this.writeDecls();
+    // No imports left in the current file: the next cell, if it has none either, changes text only.
+    this.setVirtual(this.currentFile, "");
+  }
+
+  /**
+   * Builds the program for the state after a commit, while the runtime runs the cell: the new
+   * cell file and declarations change the program's structure, which costs a walk over every
+   * file; the next compile then only swaps the current cell's text.
+   */
+  prepare(): void {
+    this.program();
   }
 
   /** True when `name` is a global of the libraries (lib, @types), not of the kernel or of cells. */
