@@ -185,7 +185,7 @@ export class GlassboxController implements vscode.Disposable {
       const name = notebook.uri.path.split("/").pop();
       const created: KernelSession = new KernelSession({
         launch: launchKernel,
-        launchOptions: this.launchOptions(notebook),
+        launchOptions: () => this.launchOptions(notebook),
         onLog: (text) => this.log.append(text),
         onInput: (prompt, password) =>
           Promise.resolve(vscode.window.showInputBox({ prompt: prompt || "Input requested by the notebook", password, ignoreFocusOut: true, title: name })),

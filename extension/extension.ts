@@ -4,7 +4,8 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
 import * as vscode from "vscode";
 import { GlassboxController } from "./controller";
 import type { KernelState, KernelSummary } from "./kernel-session";
@@ -97,7 +98,7 @@ async function openTutorial(context: vscode.ExtensionContext): Promise<void> {
     const existing = await listNames(folder.uri);
     target = vscode.Uri.joinPath(folder.uri, uniqueName(pick.file, existing));
   } else {
-    target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(join(require("node:os").homedir(), pick.file)), filters: { Notebooks: ["ipynb"] } });
+    target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(join(homedir(), pick.file)), filters: { Notebooks: ["ipynb"] } });
     if (!target) return;
   }
   // A copy, so that the user's edits never touch the shipped original.
@@ -115,8 +116,34 @@ async function listNames(folder: vscode.Uri): Promise<Set<string>> {
   }
 }
 
+/**
+ * The Node.js that a Jupyter kernelspec should name. In VS Code desktop process.execPath is the
+ * editor's Electron binary, which Jupyter cannot run as Node, so a real node is needed there.
+ */
+function nodeForKernelspec(): { path?: string; problem?: string } {
+  const configured = vscode.workspace.getConfiguration("glassbox").get<string>("nodePath")?.trim();
+  if (configured) return { path: configured };
+  if (!process.versions.electron) return { path: process.execPath };
+  const names = process.platform === "win32" ? ["node.exe"] : ["node"];
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    for (const name of names) {
+      const candidate = join(dir, name);
+      if (dir && existsSync(candidate)) return { path: candidate };
+    }
+  }
+  return {
+    problem:
+      "Jupyter needs Node.js 20 or later to run the Glassbox kernel, and none was found on PATH. Install Node.js, or set the setting glassbox.nodePath to its path, then run Glassbox: Install Jupyter Kernel again.",
+  };
+}
+
 async function installKernel(context: vscode.ExtensionContext, log: vscode.OutputChannel): Promise<void> {
-  const nodePath = vscode.workspace.getConfiguration("glassbox").get<string>("nodePath")?.trim() || process.execPath;
+  const { path: nodePath, problem } = nodeForKernelspec();
+  if (!nodePath) {
+    const choice = await vscode.window.showErrorMessage(`Glassbox could not install the Jupyter kernel: ${problem}`, "Open Settings");
+    if (choice) void vscode.commands.executeCommand("workbench.action.openSettings", "glassbox.nodePath");
+    return;
+  }
   const cli = join(context.extensionPath, "dist", "cli.js");
   log.appendLine(`[glassbox] Installing the Jupyter kernelspec: ${nodePath} ${cli} install --user`);
   const result = await new Promise<{ ok: boolean; output: string }>((resolve) => {
@@ -128,10 +155,13 @@ async function installKernel(context: vscode.ExtensionContext, log: vscode.Outpu
   if (result.ok) {
     const where = /\/[^\s'"]*kernels\/[^\s'"]+/.exec(result.output)?.[0];
     void vscode.window.showInformationMessage(
-      `Glassbox kernel installed for Jupyter${where ? ` in ${where}` : ""}. JupyterLab and the Jupyter extension list it as "Glassbox (TypeScript)"; the kernelspec points at ${nodePath}, so reinstall it if that moves.`,
+      `Glassbox kernel installed for Jupyter${where ? ` in ${where}` : ""}. JupyterLab and the Jupyter extension list it as "Glassbox (TypeScript)". It runs from this extension's folder with ${nodePath}: install it again after updating the extension.`,
     );
   } else {
-    const choice = await vscode.window.showErrorMessage(`Glassbox could not install the Jupyter kernel: ${result.output.split("\n")[0] || "unknown error"}. The log has the full output.`, "Show Kernel Log");
+    const choice = await vscode.window.showErrorMessage(
+      `Glassbox could not install the Jupyter kernel: ${result.output.split("\n")[0] || "unknown error"}. Check that ${nodePath} is Node.js 20 or later (setting glassbox.nodePath); the log has the full output.`,
+      "Show Kernel Log",
+    );
     if (choice) log.show(true);
   }
 }

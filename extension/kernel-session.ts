@@ -52,7 +52,8 @@ export type Launcher = (options: LaunchOptions) => Promise<RunningKernel>;
 export interface SessionOptions {
   /** Starts the kernel; the controller passes launchKernel with the extension's executable and CLI. */
   launch: Launcher;
-  launchOptions?: LaunchOptions;
+  /** Read at every (re)start, so a fixed setting (e.g. the Node.js path) takes effect on restart. */
+  launchOptions?: LaunchOptions | (() => LaunchOptions);
   /** Asks the user for a line of input; undefined (cancelled) sends an empty reply. */
   onInput?: (prompt: string, password: boolean) => Promise<string | undefined>;
   onLog?: (text: string) => void;
@@ -280,7 +281,8 @@ export class KernelSession {
   private async launch(): Promise<RunningKernel> {
     const generation = ++this.generation;
     if (this._state !== "restarting") this.setState("starting");
-    const base = this.options.launchOptions ?? {};
+    const configured = this.options.launchOptions;
+    const base = (typeof configured === "function" ? configured() : configured) ?? {};
     let kernel: RunningKernel;
     try {
       kernel = await this.options.launch({

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium, type Browser, type Frame, type Page } from "playwright-core";
@@ -236,6 +236,33 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     const kernel = page.locator(".notebook-editor:visible .kernel-action-view-item, .notebook-editor:visible [class*=kernel]", { hasText: "Glassbox (TypeScript)" }).first();
     await kernel.waitFor({ state: "visible", timeout: 15_000 });
     await shot(page, "5-tutorial-opened");
+  });
+  test("a kernel that cannot start gives an actionable message, and a fixed setting works after Restart Kernel", async () => {
+    // glassbox.nodePath is machine-scoped (a workspace must not choose what program runs), so in
+    // code-server it lives in the remote machine's settings, as a user would set it there.
+    const settingsFile = join(sandbox.userData, "Machine", "settings.json");
+    mkdirSync(join(sandbox.userData, "Machine"), { recursive: true });
+    const original = existsSync(settingsFile) ? readFileSync(settingsFile, "utf8") : "{}";
+    const broken = join(sandbox.dir, "no-such-node");
+    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(original), "glassbox.nodePath": broken }, null, 2));
+    await page.waitForTimeout(2500); // VS Code picks up the changed settings file
+    await runCommand(page, "Glassbox: Restart Kernel");
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "Glassbox could not start its kernel" }).first();
+    await toast.waitFor({ state: "visible", timeout: 30_000 });
+    const message = await toast.innerText();
+    await page.waitForTimeout(500); // let the toast finish sliding in for the screenshot
+    await shot(page, "6-start-error");
+    assert.match(message, /ENOENT|not found/i, `says what failed: ${message}`);
+    assert.match(message, /glassbox\.nodePath/, `says what to do: ${message}`);
+    assert.match(message, /Show Kernel Log/, `offers the log: ${message}`);
+    const status = page.locator(".statusbar-item", { hasText: "Glassbox" }).first();
+    assert.match(await status.innerText(), /Glassbox: dead/, "the status bar shows the kernel is down");
+
+    // The user fixes the setting; Restart Kernel reads it again and the kernel comes up.
+    writeFileSync(settingsFile, original);
+    await page.waitForTimeout(2500);
+    await runCommand(page, "Glassbox: Restart Kernel");
+    await page.locator(".statusbar-item", { hasText: /Glassbox: idle · \w+/ }).first().waitFor({ state: "visible", timeout: 60_000 });
   });
 });
 
