@@ -12,6 +12,8 @@ import type { ProtocolWorkerData } from "./protocol/protocol.worker";
 import { defaultCandidates } from "./engine/backends";
 import { registerNativeBackend } from "./backends/native";
 import { addonBuilt, preloadAddon } from "./backends/native/addon";
+import { registerWasmCpuFallbacks } from "./backends/wasm/cpu-fallback";
+import { registerWasmTrainingKernels } from "./backends/wasm/gradients";
 import type { CellCompiler } from "./engine/compiler/types";
 import { Engine } from "./engine/runtime";
 import { configureRichDisplay, installRichDisplay, tfvis, trainingCurves } from "./display";
@@ -55,6 +57,10 @@ export async function startKernel(options: KernelOptions): Promise<void> {
           return registration.ok ? null : registration.reason;
         },
         likely: addonBuilt,
+      },
+      wasmTraining: (tf) => {
+        registerWasmTrainingKernels(tf);
+        registerWasmCpuFallbacks(tf);
       },
     }),
     preferredBackend: process.env.GLASSBOX_BACKEND || undefined,
