@@ -71,9 +71,14 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
     auto indices = info[7].IsTypedArray()
                        ? wrapIndicesNhwc(info[7], dyShape)
                        : std::get<1>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false));
-    auto dx = at::max_pool2d_with_indices_backward(dy, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false, indices);
     auto out = outputNhwc(info[8], xShape);
-    out.tensor.copy_(win.unpad(dx, xShape[1], xShape[2]));
+    if (win.atenCanPad()) {
+      // Straight into the output buffer: no temporary, no copy.
+      at::max_pool2d_with_indices_backward_out(out.tensor, dy, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false, indices);
+    } else {
+      auto dx = at::max_pool2d_with_indices_backward(dy, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false, indices);
+      out.tensor.copy_(win.unpad(dx, xShape[1], xShape[2]));
+    }
     return out.array;
   });
 }

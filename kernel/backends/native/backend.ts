@@ -11,6 +11,10 @@ export interface NativeBackend extends MathBackendCPU {
   allocate(size: number): Float32Array;
   /** The tensor's float32 values when only this one tensor holds them, so they may be updated in place. */
   exclusiveValues(dataId: object): Float32Array | undefined;
+  /** Keeps a side buffer (from allocate) with a tensor, recycled when the tensor is disposed. */
+  attach(dataId: object, buffer: Float32Array, tag: object): void;
+  /** The side buffer attached to a live tensor under this tag. */
+  attached(dataId: object, tag: object): Float32Array | undefined;
 }
 
 // Enough for the activations and gradients of a few training steps of a mid-sized CNN.
@@ -25,6 +29,7 @@ export function nativeBackendClass(cpuClass: new () => MathBackendCPU): new () =
   return class extends cpuClass implements NativeBackend {
     private readonly pool = new BufferPool(POOL_BYTES);
     private readonly ledger = new BufferLedger(this.pool);
+    private readonly sides = new Map<object, { buffer: Float32Array; tag: object }>();
 
     allocate(size: number): Float32Array {
       return this.ledger.allocate(size);
@@ -34,6 +39,16 @@ export function nativeBackendClass(cpuClass: new () => MathBackendCPU): new () =
       const values = this.data.get(dataId)?.values;
       if (!(values instanceof Float32Array) || this.refCount(dataId) !== 1) return undefined;
       return this.ledger.exclusive(values) ? values : undefined;
+    }
+
+    attach(dataId: object, buffer: Float32Array, tag: object): void {
+      this.ledger.retain(buffer);
+      this.sides.set(dataId, { buffer, tag });
+    }
+
+    attached(dataId: object, tag: object): Float32Array | undefined {
+      const side = this.sides.get(dataId);
+      return side?.tag === tag ? side.buffer : undefined;
     }
 
     override write(values: BackendValues, shape: number[], dtype: DataType): object {
@@ -49,7 +64,13 @@ export function nativeBackendClass(cpuClass: new () => MathBackendCPU): new () =
     override disposeData(dataId: object, force?: boolean): boolean {
       const values = this.data.get(dataId)?.values;
       const released = super.disposeData(dataId, force);
-      if (released && values !== undefined) this.ledger.release(values);
+      if (!released) return released;
+      if (values !== undefined) this.ledger.release(values);
+      const side = this.sides.get(dataId);
+      if (side !== undefined) {
+        this.sides.delete(dataId);
+        this.ledger.release(side.buffer);
+      }
       return released;
     }
 

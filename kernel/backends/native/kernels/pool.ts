@@ -24,20 +24,16 @@ function window(info: PoolInfo): [number[], number[], number[]] {
   return [[info.filterHeight, info.filterWidth], [info.strideHeight, info.strideWidth], padList(info.padInfo)];
 }
 
-/** A max pool's argmax, kept while gradients are being recorded so MaxPoolGrad need not redo the pool. */
-interface Argmax {
-  input: object; // the dataId of the pooled tensor
-  indices: BigInt64Array;
-}
-
 function recordingGradients(ctx: Context): boolean {
   return ctx.tf.engine().state.gradientDepth > 0;
 }
 
+/** int64 argmax positions in a recyclable float buffer (two floats per index). */
+function argmaxBuffer(buffer: Float32Array, size: number): BigInt64Array {
+  return new BigInt64Array(buffer.buffer, buffer.byteOffset, size);
+}
+
 export function poolKernels(ctx: Context): NativeKernel[] {
-  // Keyed by the output's dataId: the gradient receives the forward output, and the entry goes away
-  // with it.
-  const argmaxes = new WeakMap<object, Argmax>();
   return [
     {
       name: "MaxPool",
@@ -46,10 +42,13 @@ export function poolKernels(ctx: Context): NativeKernel[] {
         const info = x && poolInfo(ctx, x.shape, attrs);
         if (x === undefined || info === undefined || inputs.x === undefined) return null;
         const size = sizeOf(info.outShape);
-        const indices = recordingGradients(ctx) ? new BigInt64Array(size) : null;
+        // While gradients are recorded the argmax is kept with the output (the gradient receives the
+        // output), tagged with the input it belongs to, so MaxPoolGrad need not redo the pool.
+        const argmax = recordingGradients(ctx) ? backend.allocate(2 * size) : null;
+        const indices = argmax === null ? null : argmaxBuffer(argmax, size);
         const values = ctx.addon.maxPool(x.values, x.shape, ...window(info), info.outShape, indices, backend.allocate(size));
         const result = output(backend, info.outShape, values);
-        if (indices !== null) argmaxes.set(result.dataId, { input: inputs.x.dataId, indices });
+        if (argmax !== null) backend.attach(result.dataId, argmax, inputs.x.dataId);
         return result;
       },
     },
@@ -60,8 +59,8 @@ export function poolKernels(ctx: Context): NativeKernel[] {
         const x = floats(backend, inputs.input);
         const info = x && poolInfo(ctx, x.shape, attrs);
         if (dy === undefined || x === undefined || info === undefined) return null;
-        const saved = inputs.output === undefined ? undefined : argmaxes.get(inputs.output.dataId);
-        const indices = saved !== undefined && saved.input === inputs.input?.dataId ? saved.indices : null;
+        const saved = inputs.output && inputs.input ? backend.attached(inputs.output.dataId, inputs.input.dataId) : undefined;
+        const indices = saved === undefined ? null : argmaxBuffer(saved, sizeOf(dy.shape));
         return output(backend, x.shape, ctx.addon.maxPoolGrad(dy.values, dy.shape, x.values, x.shape, ...window(info), indices, backend.allocate(sizeOf(x.shape))));
       },
     },
