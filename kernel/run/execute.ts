@@ -48,6 +48,7 @@ function errorOf(cell: CodeCell): { ename: string; evalue: string; traceback: st
 }
 
 const INTERRUPT_GRACE_MS = 5000;
+const WARM_UP_LIMIT_MS = 120_000;
 
 /** Runs `nb` in place: code cells get their outputs and execution counts. */
 export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Promise<ExecuteResult> {
@@ -57,6 +58,14 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
     const kernel = await launchKernel({ cwd: options.cwd, env: options.env, cli: options.cli, onLog: options.onLog });
     // Output that arrives after its cell finished (timers, unawaited promises) goes to its own cell.
     kernel.client.onUnsolicited = (msg: Message) => collector.handle(msg);
+    // A silent warm-up cell: the kernel's first cell pays for compiler and backend start-up, which
+    // must not count against the first real cell's --timeout. Silent cells leave no history or count.
+    let limit: NodeJS.Timeout | undefined;
+    await Promise.race([
+      kernel.client.execute("void 0", {}, { silent: true, store_history: false }),
+      new Promise((r) => (limit = setTimeout(r, WARM_UP_LIMIT_MS))), // a stuck warm-up is the first cell's timeout to catch
+    ]);
+    clearTimeout(limit);
     return kernel;
   };
   let kernel = await launch();
@@ -94,7 +103,8 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
       }
       if (outcome === "timeout") {
         timedOut = true;
-        await kernel.client.request("control", "interrupt_request").catch(() => undefined);
+        // Not awaited: the request settles only when the kernel goes idle, which a stuck cell never lets it do.
+        void kernel.client.request("control", "interrupt_request").catch(() => undefined);
         let grace: NodeJS.Timeout | undefined;
         const settled = await Promise.race([reply.then(() => true), new Promise<false>((r) => (grace = setTimeout(() => r(false), INTERRUPT_GRACE_MS)))]);
         clearTimeout(grace);

@@ -107,6 +107,23 @@ test("--timeout interrupts a cell that runs too long and fails it with a clear m
   assert.equal(strict.code, 1, "without --allow-errors a timeout fails the run");
 });
 
+test("a cell stuck in native code past its timeout gets a fresh kernel, and the run goes on", async () => {
+  const input = writeNotebook(join(dir, "stuck.ipynb"), [
+    "const before = 1",
+    'require("node:child_process").execSync("sleep 15")',
+    "40 + 2",
+  ]);
+  const r = await glassbox(["run", input, "--timeout", "2", "--allow-errors", "-o", join(dir, "stuck-out.ipynb")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.ms < 14_000 + 10_000, `the run did not wait for the stuck cell (${r.ms} ms)`);
+  assert.match(r.stderr, /cell 2 .* timed out/);
+  assert.match(r.stderr, /the kernel was restarted/);
+  const cells = cellsOf(join(dir, "stuck-out.ipynb"));
+  const result = cells[2].outputs!.find((o) => o.output_type === "execute_result");
+  assert.match(joined(result?.data?.["text/plain"] as string), /42/, `the next cell ran: ${JSON.stringify(cells[2].outputs)}`);
+  assert.equal(cells[2].execution_count, 1, "in a new kernel (its count starts again)");
+});
+
 test("a corrupt notebook gets a clear error, exit 2, and the input is untouched", async () => {
   const good = readFileSync(join(dir, "ok.ipynb"), "utf8");
   const input = join(dir, "corrupt.ipynb");

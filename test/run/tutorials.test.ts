@@ -126,4 +126,8 @@ test("out/report.html shows every tutorial and its plots in Chromium", async () 
     assert.ok(c.plots > 0 || c.svgs > 0, `a plot was drawn: ${JSON.stringify(c)}`);
   }
   assert.ok(result.outputs.some((o) => o.mime === "application/vnd.glassbox.tensor.v1+json" && o.renderer === "tensor"), "tensors are drawn by the tensor renderer");
+  const explanations = result.outputs.filter((o) => o.mime === "application/vnd.glassbox.explanation.v1+json");
+  assert.ok(explanations.length >= 4, `the explanations of tutorial 5 are in the report (${explanations.length})`);
+  assert.ok(explanations.every((o) => o.renderer === "explanation"), "drawn by the explanation renderer");
+  assert.equal(result.fallback, 0, "every rich output found its renderer");
 });
