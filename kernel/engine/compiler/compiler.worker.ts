@@ -35,7 +35,14 @@ function handle(request: CompilerRequest): unknown {
   }
 }
 
+// After a commit, the program for the next cell is built in idle time (see service.prepare), but
+// not at once: in a quick run of short cells the next compile comes first and builds it anyway,
+// and doing it twice would cost a type checker more per cell.
+const PREPARE_DELAY_MS = 40;
+let prepareTimer: NodeJS.Timeout | undefined;
+
 port.on("message", (request: CompilerRequest) => {
+  clearTimeout(prepareTimer);
   let response: CompilerResponse;
   try {
     response = { id: request.id, result: handle(request) };
@@ -44,7 +51,7 @@ port.on("message", (request: CompilerRequest) => {
     response = { id: request.id, error: { message: error.message, stack: error.stack } };
   }
   port.postMessage(response);
-  if (request.method === "commit") setImmediate(prepare);
+  if (request.method === "commit") prepareTimer = setTimeout(prepare, PREPARE_DELAY_MS);
 });
 
 function prepare(): void {

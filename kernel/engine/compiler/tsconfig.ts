@@ -1,26 +1,7 @@
 // Compiler options for notebook cells: the kernel's defaults, merged with a tsconfig.json next to
 // the notebook, then the few settings the cell design depends on forced on top.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import ts from "typescript";
-
-/** The kernel's own install: the nearest directory above `start` whose package.json is named "glassbox". */
-export function findKernelRoot(start: string = __dirname): string | undefined {
-  let dir = start;
-  for (;;) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name === "glassbox") return dir;
-      } catch {
-        // An unreadable manifest is not ours; keep walking.
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
 
 export interface CellOptions {
   options: ts.CompilerOptions;
