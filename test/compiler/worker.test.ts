@@ -75,6 +75,19 @@ describe("compiler worker through the client", () => {
     assert.deepEqual(await compiler.isComplete("for (;;) {"), { status: "incomplete", indent: "  " });
   });
 
+  it("keeps typescript off the main thread: the client bundle does not require it", async () => {
+    const out = await esbuild.build({
+      entryPoints: [join(__dirname, "../../kernel/engine/compiler/client.ts")],
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      external: ["typescript"],
+      write: false,
+      logLevel: "warning",
+    });
+    assert.doesNotMatch(out.outputFiles[0]!.text, /require\("typescript"\)/);
+  });
+
   it("reports errors thrown in the worker to the caller", async () => {
     await assert.rejects(compiler.compile(undefined as unknown as string, { cell: 3, reportOnly: false }), (e: Error) => e instanceof Error && e.message.length > 0);
     // The worker is still serving.
