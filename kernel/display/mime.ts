@@ -25,7 +25,8 @@ export function registerFormatter(formatter: Formatter): void {
 }
 
 export function plainText(value: unknown): string {
-  return typeof value === "string" ? inspect(value) : inspect(value, { depth: 4, colors: false, maxArrayLength: 100, breakLength: 100 });
+  // Strings stay on one line, quoted, however long (inspect would split them with `+`).
+  return typeof value === "string" ? inspect(value, { breakLength: Infinity }) : inspect(value, { depth: 4, colors: false, maxArrayLength: 100, breakLength: 100 });
 }
 
 export function toDisplay(value: unknown): DisplayPayload | undefined {

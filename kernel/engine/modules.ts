@@ -41,6 +41,13 @@ function asNamespace(value: unknown): Namespace {
   return ns;
 }
 
+/** A module the kernel provides is its own namespace (so `import * as tf` is `tf`), with a `default` too. */
+function providedNamespace(value: unknown): Namespace {
+  const ns = value as Namespace;
+  if (!("default" in ns)) Object.defineProperty(ns, "default", { value: ns, enumerable: false, configurable: true });
+  return ns;
+}
+
 function conditional(target: unknown): string | undefined {
   if (typeof target === "string") return target;
   if (Array.isArray(target)) {
@@ -182,7 +189,7 @@ export class ModuleLoader {
   /** What a cell's `import` and `import()` call. */
   readonly import = async (specifier: string): Promise<Namespace> => {
     if (typeof specifier !== "string") throw new TypeError(`import() needs a module name string, got ${typeof specifier}.`);
-    if (specifier in this.provided) return asNamespace(this.provided[specifier]);
+    if (specifier in this.provided) return providedNamespace(this.provided[specifier]);
     if (specifier.startsWith("node:") || Module.isBuiltin(specifier)) return asNamespace(require(specifier));
     if (this.isLocal(specifier)) {
       const path = withExtension(resolve(this.cwd, specifier));

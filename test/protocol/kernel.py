@@ -49,11 +49,11 @@ def reply_to(kc, msg_id, channel="shell", timeout=TIMEOUT):
     raise AssertionError(f"no reply to {msg_id}")
 
 
-def execute(kc, code, **kwargs):
+def execute(kc, code, timeout=TIMEOUT, **kwargs):
     """Runs code; returns (reply, iopub messages)."""
     msg_id = kc.execute(code, **kwargs)
-    reply = reply_to(kc, msg_id)
-    return reply, collect(kc, msg_id)
+    reply = reply_to(kc, msg_id, timeout=timeout)
+    return reply, collect(kc, msg_id, timeout=timeout)
 
 
 def outputs(msgs, msg_type):
