@@ -71,6 +71,63 @@ function dyShape(c: FilterCase): number[] {
   return nchw ? [n as number, co, oh, ow] : [n as number, oh, ow, co];
 }
 
+interface DepthwiseCase {
+  x: number[];
+  filter: number[]; // [kh, kw, C, multiplier]
+  strides: number | [number, number];
+  pad: "same" | "valid" | number;
+  dilations?: number | [number, number];
+}
+
+// No dilations: TensorFlow.js's gradients refuse them (and its cpu kernels, the reference here,
+// ignore them), so they never reach these kernels.
+const DEPTHWISE: DepthwiseCase[] = [
+  { x: [1, 5, 5, 1], filter: [3, 3, 1, 1], strides: 1, pad: "valid" },
+  { x: [2, 7, 9, 3], filter: [3, 3, 3, 2], strides: 1, pad: "same" },
+  { x: [3, 8, 6, 2], filter: [2, 2, 2, 3], strides: 1, pad: "same" },
+  { x: [2, 9, 7, 3], filter: [3, 3, 3, 1], strides: 2, pad: "same" },
+  { x: [1, 10, 11, 4], filter: [5, 3, 4, 2], strides: [2, 3], pad: "valid" },
+  { x: [1, 7, 7, 2], filter: [3, 3, 2, 1], strides: 1, pad: 1 },
+];
+
+function depthwiseDyShape(c: DepthwiseCase): number[] {
+  const [n, h, w, ch] = c.x as [number, number, number, number];
+  const [fh, fw, , mult] = c.filter as [number, number, number, number];
+  const [sh, sw] = typeof c.strides === "number" ? [c.strides, c.strides] : c.strides;
+  const [dh, dw] = c.dilations === undefined ? [1, 1] : typeof c.dilations === "number" ? [c.dilations, c.dilations] : c.dilations;
+  if (c.pad === "same") return [n, Math.ceil(h / sh), Math.ceil(w / sw), ch * mult];
+  const p = c.pad === "valid" ? 0 : c.pad;
+  const eh = (fh - 1) * dh + 1;
+  const ew = (fw - 1) * dw + 1;
+  return [n, Math.floor((h + 2 * p - eh) / sh) + 1, Math.floor((w + 2 * p - ew) / sw) + 1, ch * mult];
+}
+
+describe("wasm depthwise convolution gradients", () => {
+  before(async () => {
+    registerWasmTrainingKernels(tf);
+    assert.ok(await tf.setBackend("wasm"), "the wasm backend should initialise");
+  });
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  for (const [i, c] of DEPTHWISE.entries()) {
+    const label = `x ${c.x.join("×")}, filter ${c.filter.join("×")}, strides ${c.strides}, pad ${c.pad}, dilations ${c.dilations ?? 1}`;
+    const attrs = { strides: c.strides, pad: c.pad, dilations: c.dilations ?? 1 };
+    test(`DepthwiseConv2dNativeBackpropFilter: ${label}`, async () => {
+      const inputs = { x: { shape: c.x, values: random(size(c.x), 40 + i) }, dy: { shape: depthwiseDyShape(c), values: random(size(depthwiseDyShape(c)), 50 + i) } };
+      const cpu = await runOn("cpu", "DepthwiseConv2dNativeBackpropFilter", inputs, { ...attrs, filterShape: c.filter });
+      const wasm = await runOn("wasm", "DepthwiseConv2dNativeBackpropFilter", inputs, { ...attrs, filterShape: c.filter });
+      assert.deepEqual(wasm.shape, cpu.shape);
+      assertClose(wasm.values, cpu.values, 1e-4, "dW");
+    });
+    test(`DepthwiseConv2dNativeBackpropInput: ${label}`, async () => {
+      const inputs = { dy: { shape: depthwiseDyShape(c), values: random(size(depthwiseDyShape(c)), 60 + i) }, filter: { shape: c.filter, values: random(size(c.filter), 70 + i) } };
+      const cpu = await runOn("cpu", "DepthwiseConv2dNativeBackpropInput", inputs, { ...attrs, inputShape: c.x });
+      const wasm = await runOn("wasm", "DepthwiseConv2dNativeBackpropInput", inputs, { ...attrs, inputShape: c.x });
+      assert.deepEqual(wasm.shape, cpu.shape);
+      assertClose(wasm.values, cpu.values, 1e-4, "dx");
+    });
+  }
+});
+
 describe("wasm Conv2DBackpropFilter", () => {
   before(async () => {
     registerWasmTrainingKernels(tf);

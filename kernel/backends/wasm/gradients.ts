@@ -1,6 +1,7 @@
-// Gradient kernels the wasm backend does not ship, so that convolutional models can train on it.
-// They are composed from kernels it does have (PadV2, StridedSlice, Concat, Reshape, Transpose,
-// BatchMatMul): an im2col formulation, which lets XNNPACK's matrix multiply do the heavy lifting.
+// Gradient kernels the wasm backend does not ship (Conv2DBackpropFilter and both depthwise
+// gradients), so that convolutional models can train on it. They are composed from kernels it does
+// have (PadV2, StridedSlice, Slice, Concat, Reshape, Transpose, BatchMatMul, Add): im2col/col2im
+// formulations, which let XNNPACK's matrix multiply do the heavy lifting.
 import type * as tfjs from "@tensorflow/tfjs";
 import type { KernelBackend, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
 
@@ -53,8 +54,10 @@ function toNhwc(k: Kernels, t: TensorInfo, channelsFirst: boolean): TensorInfo {
   return channelsFirst ? k.run("Transpose", { x: t }, { perm: [0, 2, 3, 1] }) : t;
 }
 
+type KernelArgs = { inputs: Record<string, TensorInfo | undefined>; backend: KernelBackend; attrs?: NamedAttrMap };
+
 function conv2DBackpropFilter(tf: Tf) {
-  return ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo | undefined>; backend: KernelBackend; attrs?: NamedAttrMap }): TensorInfo => {
+  return ({ inputs, backend, attrs }: KernelArgs): TensorInfo => {
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
     const a = attrs ?? {};
     const filterShape = a.filterShape as [number, number, number, number];
@@ -77,13 +80,93 @@ function conv2DBackpropFilter(tf: Tf) {
   };
 }
 
+function depthwiseInfo(tf: Tf, xShape: number[], filterShape: number[], a: NamedAttrMap): Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
+    a.strides as number | [number, number], (a.dilations ?? 1) as number | [number, number], a.pad as "same" | "valid" | number,
+    a.dimRoundingMode as "floor" | "round" | "ceil" | undefined, true);
+}
+
+/** dW[i, j, c, m] = Σ patch(x)[·, i, j, c] · dy[·, c, m]: one matrix product per channel (batched). */
+function depthwiseBackpropFilter(tf: Tf) {
+  return ({ inputs, backend, attrs }: KernelArgs): TensorInfo => {
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const filterShape = (attrs ?? {}).filterShape as [number, number, number, number];
+    const info = depthwiseInfo(tf, x.shape, filterShape, attrs ?? {});
+    const [kh, kw, c, mult] = filterShape;
+    const rows = info.batchSize * info.outHeight * info.outWidth;
+    const k = new Kernels(tf, backend);
+    try {
+      const patches = k.run("Reshape", { x: im2col(k, x, info) }, { shape: [rows, kh * kw, c] });
+      const a = k.run("Transpose", { x: patches }, { perm: [2, 1, 0] }); // [C, kh·kw, rows]
+      const grads = k.run("Reshape", { x: dy }, { shape: [rows, c, mult] });
+      const b = k.run("Transpose", { x: grads }, { perm: [1, 0, 2] }); // [C, rows, mult]
+      const dw = k.run("BatchMatMul", { a, b }, { transposeA: false, transposeB: false }); // [C, kh·kw, mult]
+      const ordered = k.run("Transpose", { x: dw }, { perm: [1, 0, 2] });
+      return k.run("Reshape", { x: ordered }, { shape: filterShape }, true);
+    } finally {
+      k.dispose();
+    }
+  };
+}
+
+/**
+ * dx = col2im of dy·Wᵀ per channel: each window offset (i, j) adds its [N, outH, outW, C] slab to the
+ * padded input at rows i·dh + y·sh, columns j·dw + x·sw (spread out by the strides with zero padding).
+ */
+function depthwiseBackpropInput(tf: Tf) {
+  return ({ inputs, backend, attrs }: KernelArgs): TensorInfo => {
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const inputShape = (attrs ?? {}).inputShape as [number, number, number, number];
+    const info = depthwiseInfo(tf, inputShape, filter.shape, attrs ?? {});
+    const [kh, kw, c, mult] = filter.shape as [number, number, number, number];
+    const { batchSize: n, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, padInfo: p } = info;
+    const hp = inputShape[1] + p.top + p.bottom;
+    const wp = inputShape[2] + p.left + p.right;
+    const rows = n * oh * ow;
+    const k = new Kernels(tf, backend);
+    try {
+      const grads = k.run("Transpose", { x: k.run("Reshape", { x: dy }, { shape: [rows, c, mult] }) }, { perm: [1, 0, 2] }); // [C, rows, mult]
+      const weights = k.run("Transpose", { x: k.run("Reshape", { x: filter }, { shape: [kh * kw, c, mult] }) }, { perm: [1, 2, 0] }); // [C, mult, kh·kw]
+      const cols = k.run("BatchMatMul", { a: grads, b: weights }, { transposeA: false, transposeB: false }); // [C, rows, kh·kw]
+      const slabs = k.run("Reshape", { x: k.run("Transpose", { x: cols }, { perm: [1, 2, 0] }) }, { shape: [n, oh, ow, kh * kw, c] });
+      let sum: TensorInfo | undefined;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          let slab = k.run("Reshape", { x: k.run("Slice", { x: slabs }, { begin: [0, 0, 0, i * kw + j, 0], size: [n, oh, ow, 1, c] }) }, { shape: [n, oh, ow, c] });
+          if (sh > 1 || sw > 1) {
+            // Spread rows and columns apart by the strides: [N, oh, 1, ow, 1, C] padded to [N, oh, sh, ow, sw, C].
+            const spread = k.run("PadV2", { x: k.run("Reshape", { x: slab }, { shape: [n, oh, 1, ow, 1, c] }) },
+              { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+            slab = k.run("Slice", { x: k.run("Reshape", { x: spread }, { shape: [n, oh * sh, ow * sw, c] }) },
+              { begin: [0, 0, 0, 0], size: [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c] });
+          }
+          const top = i * info.dilationHeight;
+          const left = j * info.dilationWidth;
+          const placed = k.run("PadV2", { x: slab }, {
+            paddings: [[0, 0], [top, hp - top - slab.shape[1]!], [left, wp - left - slab.shape[2]!], [0, 0]], constantValue: 0,
+          });
+          sum = sum === undefined ? placed : k.run("Add", { a: sum, b: placed });
+        }
+      }
+      return k.run("Slice", { x: sum as TensorInfo }, { begin: [0, p.top, p.left, 0], size: inputShape }, true);
+    } finally {
+      k.dispose();
+    }
+  };
+}
+
 /**
  * Registers the missing training kernels for the "wasm" backend (call after importing
  * @tensorflow/tfjs-backend-wasm). Kernels the wasm backend already has are left alone.
  */
 export function registerWasmTrainingKernels(tf: Tf): void {
   const has = (name: string) => tf.getKernel(name, BACKEND) !== undefined;
-  if (!has("Conv2DBackpropFilter")) {
-    tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName: BACKEND, kernelFunc: conv2DBackpropFilter(tf) as never });
+  const kernels: [string, (tf: Tf) => (args: KernelArgs) => TensorInfo][] = [
+    ["Conv2DBackpropFilter", conv2DBackpropFilter],
+    ["DepthwiseConv2dNativeBackpropFilter", depthwiseBackpropFilter],
+    ["DepthwiseConv2dNativeBackpropInput", depthwiseBackpropInput],
+  ];
+  for (const [name, make] of kernels) {
+    if (!has(name)) tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: make(tf) as never });
   }
 }
