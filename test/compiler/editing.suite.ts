@@ -93,6 +93,16 @@ describe("cell compiler: start-up", () => {
     for (const step of steps) step();
     assert.ok(service.completeSync("process.ar", 10).matches.includes("argv"));
   });
+
+  it("answers a completion that comes before the warm-up's first step, and survives a folder change", () => {
+    const service = new CellCompilerService({ workingDirectory: notebookDir() });
+    const steps = service.warmUpSteps();
+    assert.equal(service.completeSync("tf.lay", 6).matches[0], "layers");
+    service.setWorkingDirectorySync(notebookDir({ "tsconfig.json": '{ "compilerOptions": { "strict": false } }' }));
+    assert.equal(service.completeSync("tf.seq", 6).matches[0], "sequential");
+    for (const step of steps) step();
+    assert.deepEqual(service.compileSync("function loose(a) { return process.argv[a] }", { cell: 1, reportOnly: false }).diagnostics, []);
+  });
 });
 
 describe("cell compiler: is_complete", () => {

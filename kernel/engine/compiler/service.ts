@@ -108,6 +108,8 @@ export class CellCompilerService implements CellCompiler {
   private quick: ts.LanguageService | undefined;
   /** The full program has been built: the quick service is no longer used. */
   private fullReady = false;
+  /** The warm-up is planned with a quick service (see `warmUpSteps`). */
+  private quickPlanned = false;
 
   constructor(options: CellCompilerServiceOptions = {}) {
     this.kernelRoot = options.kernelRoot ?? findKernelRoot(__dirname);
@@ -199,6 +201,8 @@ export class CellCompilerService implements CellCompiler {
     // Both exist from the start: a root file that appears later would stop the program's reuse.
     this.setVirtual(this.currentFile, "");
     this.setVirtual(this.editFile, "");
+    // A folder set during the warm-up keeps its plan (the steps read the current state).
+    this.quickPlanned &&= !this.fullReady;
     this.quick?.dispose();
     this.quick = undefined;
     this.fullReady = false;
@@ -392,7 +396,11 @@ export class CellCompilerService implements CellCompiler {
 
   /** The service for completion and inspection: the quick one while the full program is not built. */
   private editingService(): ts.LanguageService {
-    if (this.quick && !this.fullReady) return this.quick;
+    if (!this.fullReady) {
+      // A request may come before the warm-up's first step: it starts the quick service itself.
+      if (!this.quick && this.quickPlanned) this.startQuick();
+      if (this.quick) return this.quick;
+    }
     this.program();
     return this.ls;
   }
@@ -518,11 +526,11 @@ export class CellCompilerService implements CellCompiler {
     const steps: (() => void)[] = [];
     const nodeFiles = this.options.types?.includes("node") ? this.nodeTypeFiles() : [];
     if (nodeFiles.length) {
+      this.quickPlanned = true;
       steps.push(() => {
         if (this.fullReady) return;
-        this.quick = ts.createLanguageService(this.host(() => ({ ...this.options, types: (this.options.types ?? []).filter((t) => t !== "node") })), registry);
         this.setVirtual(this.editFile, code);
-        this.quick.getCompletionsAtPosition(this.editFile, 3, {});
+        (this.quick ?? this.startQuick()).getCompletionsAtPosition(this.editFile, 3, {});
       });
       for (let i = 0; i < nodeFiles.length; i += 8) {
         const chunk = nodeFiles.slice(i, i + 8);
@@ -538,12 +546,19 @@ export class CellCompilerService implements CellCompiler {
       this.ls.getCompletionsAtPosition(this.editFile, 3, {});
       this.quick?.dispose();
       this.quick = undefined;
+      this.quickPlanned = false;
     });
     steps.push(() => {
       this.setVirtual(this.editFile, code);
       this.ls.getQuickInfoAtPosition(this.editFile, code.indexOf("sequential") + 1);
     });
     return steps;
+  }
+
+  private startQuick(): ts.LanguageService {
+    const settings = (): ts.CompilerOptions => ({ ...this.options, types: (this.options.types ?? []).filter((t) => t !== "node") });
+    this.quick = ts.createLanguageService(this.host(settings), registry);
+    return this.quick;
   }
 
   /** The declaration files of Node's types (@types/node and undici-types), as the program will find them. */
