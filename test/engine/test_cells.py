@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "protocol"))
-from kernel import TIMEOUT, collect, execute, outputs, reply_to, result_text  # noqa: E402
+from kernel import TIMEOUT, collect, execute, outputs, reply_to, result_text, running_kernel  # noqa: E402
 from jupyter_client import KernelManager  # noqa: E402
 
 
@@ -259,18 +259,10 @@ console.log(JSON.stringify({ backend: tf.getBackend(), loss: history.history.los
 
 @pytest.mark.parametrize("backend", ["wasm", "cpu"])
 def test_cnn_on_real_digits_trains_with_falling_loss(backend):
-    km = KernelManager(kernel_name="glassbox")
-    km.start_kernel(env=dict(os.environ, GLASSBOX_BACKEND=backend))
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=TIMEOUT)
+    with running_kernel(env=dict(os.environ, GLASSBOX_BACKEND=backend)) as (km, kc):
         reply, msgs = execute(kc, DIGITS_CELL, timeout=600)
         assert reply["content"]["status"] == "ok", reply["content"]
         result = json.loads(stdout(msgs))
         assert result["backend"] == backend
         loss = result["loss"]
         assert loss[-1] < loss[0] * 0.8, loss
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)

@@ -135,11 +135,18 @@ def test_stop_on_error_aborts_queued_cells(fresh):
     assert reply_to(kc, second)["content"]["status"] == "ok"
 
 
-@pytest.mark.parametrize("channel", ["control", "shell"])
-def test_interrupt_sync_loop_keeps_state(fresh, channel):
+@pytest.mark.parametrize(
+    "channel,loop",
+    [
+        ("control", "while (true) {}"),
+        ("shell", "while (true) {}"),  # VS Code sends interrupt_request on shell
+        ("control", "await new Promise(r => setTimeout(r, 10)); while (true) {}"),  # stuck in a promise continuation
+    ],
+)
+def test_interrupt_busy_loop_keeps_state(fresh, channel, loop):
     km, kc = fresh
     execute(kc, "const kept = 41")
-    msg_id = kc.execute("while (true) {}")
+    msg_id = kc.execute(loop)
     time.sleep(0.5)
     assert interrupt(km, kc, channel)["content"]["status"] == "ok"
     reply = reply_to(kc, msg_id)
@@ -148,16 +155,10 @@ def test_interrupt_sync_loop_keeps_state(fresh, channel):
     assert "interrupted" in reply["content"]["evalue"]
     _, msgs = execute(kc, "kept + 1")
     assert result_text(msgs) == "42"
-
-
-def test_interrupt_sync_loop_after_await(fresh):
-    km, kc = fresh
-    execute(kc, "const kept = 1")
-    msg_id = kc.execute("await new Promise(r => setTimeout(r, 10)); while (true) {}")
-    time.sleep(0.5)
-    interrupt(km, kc)
-    assert reply_to(kc, msg_id)["content"]["ename"] == "KeyboardInterrupt"
-    assert result_text(execute(kc, "kept")[1]) == "1"
+    # Output still reaches the right cell after the interrupt (async context was repaired).
+    msg_id = kc.execute('setTimeout(() => console.log("later"), 50); await new Promise(r => setTimeout(r, 200))')
+    reply_to(kc, msg_id)
+    assert "later" in "".join(c["text"] for c in outputs(collect(kc, msg_id), "stream"))
 
 
 def test_interrupt_pending_await(fresh):
