@@ -1,17 +1,25 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CellCompilerService } from "../../kernel/engine/compiler/service";
 import type { CompiledCell } from "../../kernel/engine/compiler/types";
 
+const made: string[] = [];
+
 /** A notebook folder outside the repository (so `@tensorflow/tfjs` resolves only through the kernel fallback). */
 export function notebookDir(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "glassbox-compiler-"));
+  made.push(dir);
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
   return dir;
+}
+
+/** Removes the folders `notebookDir` made (call once, when the file's tests are done). */
+export function removeNotebookDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Runs cells in order the way the runtime does: compile, and commit what compiled. */

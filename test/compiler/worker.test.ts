@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as esbuild from "esbuild";
 import { startCompiler, type CompilerClient } from "../../kernel/engine/compiler/client";
-import { notebookDir } from "./helpers";
+import { notebookDir, removeNotebookDirs } from "./helpers";
 
 /**
  * Bundles the worker as esbuild.mjs does for dist/ (CommonJS, typescript external), into a fresh
@@ -59,6 +59,7 @@ describe("compiler worker through the client", () => {
   after(async () => {
     await compiler.close();
     rmSync(dirname(workerFile), { recursive: true, force: true });
+    removeNotebookDirs();
   });
 
   it("serves every CellCompiler method", async () => {

@@ -157,12 +157,15 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     await runCommand(page, "Notebook: Run All");
     const fixture = JSON.parse(readFileSync(FIXTURE, "utf8")) as { cells: { cell_type: string }[] };
     const codeIndexes = fixture.cells.flatMap((c, i) => (c.cell_type === "code" ? [i] : []));
-    // Done when every code cell shows success; an error fails at once with the outputs' text.
+    // The last cell loops forever until the notebook's Interrupt button stops it; the others must succeed.
+    const loopIndex = codeIndexes[codeIndexes.length - 1];
+    const others = codeIndexes.slice(0, -1);
     // The notebook list is virtualized, so the scan scrolls through it to see every cell.
     const deadline = Date.now() + 240_000;
     let answered = false;
+    let interruptedAt = 0;
     for (;;) {
-      // The last cell asks for input: VS Code shows an input box, which the user answers.
+      // A cell asks for input: VS Code shows an input box, which the user answers.
       const prompt = page.locator(".quick-input-widget", { hasText: "Who is learning today?" });
       if (!answered && (await prompt.isVisible())) {
         await shot(page, "3-input-prompt");
@@ -171,15 +174,25 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
         answered = true;
       }
       const states = await scanCells(page, fixture.cells.length);
-      const codeStates = codeIndexes.map((i) => states.get(i) ?? "unseen");
-      if (codeStates.includes("error")) {
+      const state = (i: number) => states.get(i) ?? "unseen";
+      const failed = others.filter((i) => state(i) === "error");
+      if (failed.length) {
         await shot(page, "3-error");
-        assert.fail(`a cell failed (${codeStates.join(", ")}): ${JSON.stringify((await renderedOutputs(page)).map((o) => o.text)).slice(0, 3000)}`);
+        assert.fail(`cell(s) ${failed.join(", ")} failed: ${JSON.stringify((await renderedOutputs(page)).map((o) => o.text)).slice(0, 3000)}`);
       }
-      if (codeStates.every((st) => st === "success")) break;
+      if (others.every((i) => state(i) === "success")) {
+        if (!interruptedAt && state(loopIndex) === "running") {
+          await page.waitForTimeout(1000); // let it spin
+          await shot(page, "3-loop-running");
+          await page.locator(".notebook-editor").getByText("Interrupt", { exact: true }).first().click();
+          interruptedAt = Date.now();
+        }
+        if (interruptedAt && state(loopIndex) === "error") break;
+        assert.ok(!interruptedAt || Date.now() - interruptedAt < 15_000, "the interrupt stopped the loop within 15 s");
+      }
       if (Date.now() > deadline) {
         await shot(page, "3-timeout");
-        assert.fail(`Run All did not finish in 240 s (cell states: ${codeStates.join(", ")})`);
+        assert.fail(`Run All did not finish in 240 s (cell states: ${codeIndexes.map((i) => `${i}:${state(i)}`).join(", ")})`);
       }
       await page.waitForTimeout(500);
     }
@@ -187,6 +200,7 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     const texts = (await renderedOutputs(page)).map((o) => o.text).join("\n");
     assert.match(texts, /hello Ada/, "the answer reached the kernel and came back in the cell's output");
     assert.match(texts, /final loss/, "the training cell printed its result");
+    assert.match(texts, /interrupt/i, "the interrupted cell says so");
     // Give renderers a moment to draw the final updates.
     await page.waitForTimeout(1500);
     await shot(page, "3-ran");
