@@ -41,7 +41,7 @@ before(async () => {
     child.stderr.on("data", (d: Buffer) => (log += d.toString()));
     child.on("close", (code) => resolve({ code, log, ms: Date.now() - started }));
   });
-  process.stdout.write(`# npm start (quick) took ${(run.ms / 1000).toFixed(0)} s\n`);
+  process.stdout.write(`npm start (quick) took ${(run.ms / 1000).toFixed(0)} s\n`);
 });
 after(async () => {
   await browser?.close();
