@@ -14,12 +14,12 @@ export interface CellDiagnostic {
 }
 
 export interface CompiledCell {
-  /** False when type or syntax errors stop the cell (unless the report-and-run switch is on). */
+  /** False when type errors stop the cell (unless the report-and-run switch is on), and always on syntax errors. */
   ok: boolean;
   /**
    * A classic script for V8's REPL mode: top-level `await` allowed, no `import`/`export` statements.
    * Static imports are rewritten, on the same line, to `await __glassbox.import("spec")` forms;
-   * dynamic `import(x)` becomes `__glassbox.import(x)`; `require` is `__glassbox.require`.
+   * dynamic `import(x)` becomes `__glassbox.import(x)`; `require` stays (the runtime defines a notebook-relative one).
    * The cell's last expression statement stays last, so V8 returns its value.
    */
   js: string;
