@@ -6,6 +6,7 @@
 //
 //   node scripts/code-server.mjs           installs if needed, prints the paths as JSON
 //   node scripts/code-server.mjs --check   exits 0 when installed, 3 when not (installs nothing)
+//   GLASSBOX_CODE_SERVER_DIR=DIR           installs into / looks in DIR instead of .cache/code-server
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -16,7 +17,8 @@ export const NODE24_VERSION = "24.21.0";
 const DEBIAN_PACKAGES = ["libkrb5-dev", "libx11-dev", "libxkbfile-dev", "libsecret-1-dev"];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const cacheDir = join(root, ".cache", "code-server");
+// GLASSBOX_CODE_SERVER_DIR moves the cache (e.g. to one that CI keeps between runs).
+export const cacheDir = process.env.GLASSBOX_CODE_SERVER_DIR ? resolve(process.env.GLASSBOX_CODE_SERVER_DIR) : join(root, ".cache", "code-server");
 const nodeDir = join(cacheDir, "node24");
 const appDir = join(cacheDir, "app");
 const marker = join(cacheDir, "installed.json");

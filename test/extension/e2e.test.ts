@@ -28,7 +28,7 @@ const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 const skipReason =
   codeServerCached || isRoot
     ? undefined
-    : "code-server is not installed in .cache/code-server and this is not root, so it cannot be installed here (run `node scripts/code-server.mjs` as root once)";
+    : "code-server is not installed (in .cache/code-server, or GLASSBOX_CODE_SERVER_DIR) and this is not root, so it cannot be installed here: run `node scripts/code-server.mjs` as root once";
 
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -277,6 +277,24 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     await page.waitForTimeout(2500);
     await runCommand(page, "Glassbox: Restart Kernel");
     await page.locator(".statusbar-item", { hasText: /Glassbox: idle · \w+/ }).first().waitFor({ state: "visible", timeout: 60_000 });
+  });
+  test("Glassbox: Install Jupyter Kernel writes a kernelspec that runs the extension's kernel; Show Kernel Log shows the log", async () => {
+    await runCommand(page, "Glassbox: Install Jupyter Kernel");
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "Glassbox kernel installed for Jupyter" }).first();
+    await toast.waitFor({ state: "visible", timeout: 30_000 });
+    // code-server runs with XDG_DATA_HOME in the sandbox, so --user lands there.
+    const specFile = join(sandbox.env.XDG_DATA_HOME!, "jupyter", "kernels", "glassbox", "kernel.json");
+    assert.ok(existsSync(specFile), `${specFile} was written`);
+    const spec = JSON.parse(readFileSync(specFile, "utf8")) as { argv: string[]; display_name: string };
+    assert.ok(existsSync(spec.argv[0]), `the kernelspec's node exists: ${spec.argv[0]}`);
+    // argv: node, any node flags the kernel needs, the CLI, "kernel", "{connection_file}".
+    assert.match(spec.argv[spec.argv.length - 3], /glassbox\.glassbox-[^/]+\/dist\/cli\.js$/, `it runs the installed extension's CLI: ${spec.argv.join(" ")}`);
+    assert.deepEqual(spec.argv.slice(-2), ["kernel", "{connection_file}"]);
+
+    await runCommand(page, "Glassbox: Show Kernel Log");
+    const panel = page.locator(".part.panel .view-lines, .part.panel .monaco-editor", { hasText: "Kernel session for" }).first();
+    await panel.waitFor({ state: "visible", timeout: 15_000 });
+    await shot(page, "7-kernel-log");
   });
 });
 
