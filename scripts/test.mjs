@@ -1,5 +1,7 @@
 // `npm test`: sets up what is missing, then runs every suite and prints one closing line.
 // Suites are found by convention: test/**/*.test.ts (node's test runner) and test/**/test_*.py (pytest).
+// Folders named fixtures hold test data; folders named vscode hold suites that run inside VS Code's
+// extension host (`npm run test:vscode`, for machines that can download VS Code).
 // Arguments filter suites by path: `npm test -- protocol renderers`.
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -13,7 +15,7 @@ function find(dir, test, out = []) {
   if (!existsSync(dir)) return out;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory() && entry.name !== "fixtures" && entry.name !== "node_modules") find(path, test, out);
+    if (entry.isDirectory() && !["fixtures", "node_modules", "vscode"].includes(entry.name)) find(path, test, out);
     else if (entry.isFile() && test(entry.name)) out.push(relative(root, path));
   }
   return out.sort();
