@@ -225,10 +225,14 @@ export class GlassboxController implements vscode.Disposable {
         if (result.executionCount !== null) execution.executionOrder = result.executionCount;
         execution.end(started ? result.status === "ok" : undefined, started ? Date.now() : undefined);
       } catch (e) {
+        // One start error fails the whole run; only the first cell shows it (the rest just stop).
+        const first = typeof e !== "object" || e === null || !this.reported.has(e);
         if (!started) execution.start(Date.now());
-        const message = e instanceof Error ? e.message : String(e);
-        await execution.replaceOutput(toNative({ id: "start-error", type: "error", ename: "KernelStartError", evalue: message, traceback: [] }));
-        execution.end(false, Date.now());
+        if (first) {
+          const message = e instanceof Error ? e.message : String(e);
+          await execution.replaceOutput(toNative({ id: "start-error", type: "error", ename: "KernelStartError", evalue: message, traceback: [] }));
+        }
+        execution.end(first ? false : undefined, Date.now());
         this.reportStartError(e);
       } finally {
         cancel.dispose();
@@ -243,7 +247,8 @@ export class GlassboxController implements vscode.Disposable {
     this.reported.add(e);
     const err = e instanceof KernelStartError ? e : undefined;
     this.log.appendLine(`[glassbox] ${e instanceof Error ? e.message : String(e)}`);
-    const text = err ? `Glassbox could not start its kernel: ${err.reason} ${err.hint}` : `Glassbox: ${String(e)}`;
+    const reason = err ? err.reason.replace(/[.\s]*$/, ".") : "";
+    const text = err ? `Glassbox could not start its kernel: ${reason} ${err.hint}` : `Glassbox: ${String(e)}`;
     void vscode.window.showErrorMessage(text, "Show Kernel Log", "Restart Kernel").then((choice) => {
       if (choice === "Show Kernel Log") this.log.show(true);
       if (choice === "Restart Kernel") void vscode.commands.executeCommand("glassbox.restartKernel");

@@ -9,7 +9,7 @@ import { delimiter, join } from "node:path";
 import * as vscode from "vscode";
 import { GlassboxController } from "./controller";
 import type { KernelState, KernelSummary } from "./kernel-session";
-import { tutorialTitle, uniqueName } from "./tutorials";
+import { sampleFiles, TUTORIALS_FOLDER, tutorialTitle, uniqueName } from "./tutorials";
 
 let controller: GlassboxController | undefined;
 
@@ -91,21 +91,43 @@ async function openTutorial(context: vscode.ExtensionContext): Promise<void> {
   const picks = files.map((file) => ({ label: tutorialTitle(readFileSync(join(dir, file), "utf8"), file), description: file, file }));
   const pick = await vscode.window.showQuickPick(picks, { title: "Glassbox: Open Tutorial", placeHolder: "Pick a tutorial to copy into your workspace", matchOnDescription: true });
   if (!pick) return;
-  const source = vscode.Uri.file(join(dir, pick.file));
-  let target: vscode.Uri | undefined;
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (folder) {
-    const existing = await listNames(folder.uri);
-    target = vscode.Uri.joinPath(folder.uri, uniqueName(pick.file, existing));
-  } else {
-    target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(join(homedir(), pick.file)), filters: { Notebooks: ["ipynb"] } });
-    if (!target) return;
+  let base = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!base) {
+    const chosen = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      defaultUri: vscode.Uri.file(homedir()),
+      openLabel: "Copy the tutorial here",
+      title: "Glassbox: where should the tutorial go?",
+    });
+    if (!chosen?.[0]) return;
+    base = chosen[0];
   }
+  // The layout mirrors the repository (tutorials/ next to samples/), so a tutorial's relative data
+  // paths such as ../samples/digits.csv work in the copy too.
+  const tutorials = vscode.Uri.joinPath(base, TUTORIALS_FOLDER);
+  await vscode.workspace.fs.createDirectory(tutorials);
+  const target = vscode.Uri.joinPath(tutorials, uniqueName(pick.file, await listNames(tutorials)));
   // A copy, so that the user's edits never touch the shipped original.
-  await vscode.workspace.fs.copy(source, target, { overwrite: !folder });
+  const text = readFileSync(join(dir, pick.file), "utf8");
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+  for (const name of sampleFiles(text)) {
+    const from = join(context.extensionPath, "samples", name);
+    const to = vscode.Uri.joinPath(base, "samples", name);
+    if (existsSync(from) && !(await exists(to))) await vscode.workspace.fs.copy(vscode.Uri.file(from), to);
+  }
   const notebook = await vscode.workspace.openNotebookDocument(target);
   const editor = await vscode.window.showNotebookDocument(notebook);
   await controller?.select(editor);
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function listNames(folder: vscode.Uri): Promise<Set<string>> {

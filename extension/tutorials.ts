@@ -26,3 +26,13 @@ export function uniqueName(file: string, taken: Set<string>): string {
     if (!taken.has(candidate)) return candidate;
   }
 }
+
+/** Where Open Tutorial puts copies, inside the workspace; its sibling samples/ gets their data. */
+export const TUTORIALS_FOLDER = "glassbox-tutorials";
+
+/** The files under ../samples/ that a notebook refers to (its data), by name. */
+export function sampleFiles(notebookJson: string): string[] {
+  const names = new Set<string>();
+  for (const m of notebookJson.matchAll(/\.\.\/samples\/([\w.-]+)/g)) names.add(m[1]);
+  return [...names].sort();
+}

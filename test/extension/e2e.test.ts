@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium, type Browser, type Frame, type Page } from "playwright-core";
 import { buildVsix, ensureCodeServer, installExtension, makeSandbox, removeSandbox, startCodeServer, type RunningCodeServer, type Sandbox } from "./code-server";
+import { sampleFiles, TUTORIALS_FOLDER } from "../../extension/tutorials";
 import { root } from "./helpers";
 
 const CHROMIUM = process.env.GLASSBOX_CHROMIUM ?? "/usr/bin/chromium";
@@ -234,23 +235,29 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     await page.waitForTimeout(1500);
     await shot(page, "4-rendered");
   });
-  test("Glassbox: Open Tutorial… copies a tutorial into the workspace and opens it on the Glassbox kernel", async () => {
-    const shipped = readdirSync(join(root, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
+  test("Glassbox: Open Tutorial… copies a tutorial (and the sample data it reads) into the workspace and opens it on the Glassbox kernel", async () => {
+    const dir = join(root, "notebooks");
+    const shipped = readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort();
     assert.ok(shipped.length > 0, "notebooks/ has tutorials to ship");
+    // Prefer a tutorial that reads sample data, to check that the data comes along.
+    const chosen = shipped.find((f) => sampleFiles(readFileSync(join(dir, f), "utf8")).length > 0) ?? shipped[0];
+    const data = sampleFiles(readFileSync(join(dir, chosen), "utf8"));
     await runCommand(page, "Glassbox: Open Tutorial");
     const rows = page.locator(".quick-input-widget .monaco-list-row");
     await rows.first().waitFor({ state: "visible", timeout: 15_000 });
     assert.equal(await rows.count(), shipped.length, "every shipped tutorial is offered");
-    assert.match(await rows.first().innerText(), new RegExp(shipped[0].replace(".", "\\.")), "with its file name");
-    await page.keyboard.press("Enter");
-    const tab = page.locator(".tabs-container .tab.active", { hasText: shipped[0] });
+    await page.locator(".quick-input-widget input").fill(chosen);
+    await pickFocused(page, chosen);
+    const tab = page.locator(".tabs-container .tab.active", { hasText: chosen });
     await tab.waitFor({ state: "visible", timeout: 30_000 });
     await page.waitForTimeout(1500);
-    assert.ok(existsSync(join(sandbox.workspace, shipped[0])), `${shipped[0]} was copied into the workspace`);
+    assert.ok(existsSync(join(sandbox.workspace, TUTORIALS_FOLDER, chosen)), `${chosen} was copied into the workspace's ${TUTORIALS_FOLDER}/`);
+    for (const name of data) assert.ok(existsSync(join(sandbox.workspace, "samples", name)), `the data it reads (../samples/${name}) was copied too`);
     const kernel = page.locator(".notebook-editor:visible .kernel-action-view-item, .notebook-editor:visible [class*=kernel]", { hasText: "Glassbox (TypeScript)" }).first();
     await kernel.waitFor({ state: "visible", timeout: 15_000 });
     await shot(page, "5-tutorial-opened");
   });
+
   test("a kernel that cannot start gives an actionable message, and a fixed setting works after Restart Kernel", async () => {
     // glassbox.nodePath is machine-scoped (a workspace must not choose what program runs), so in
     // code-server it lives in the remote machine's settings, as a user would set it there.

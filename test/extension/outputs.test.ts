@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { applyControlChars, summarizeKernelInfo } from "../../extension/kernel-session";
 import { ERROR_MIME, STDERR_MIME, STDOUT_MIME, toOutputData } from "../../extension/output-items";
-import { tutorialTitle, uniqueName } from "../../extension/tutorials";
+import { sampleFiles, tutorialTitle, uniqueName } from "../../extension/tutorials";
 import type { Message } from "../../kernel/protocol/wire";
 
 const decode = (data: Uint8Array) => new TextDecoder().decode(data);
@@ -68,5 +68,11 @@ describe("tutorial helpers", () => {
   test("a copy never overwrites an existing file", () => {
     assert.equal(uniqueName("a.ipynb", new Set()), "a.ipynb");
     assert.equal(uniqueName("a.ipynb", new Set(["a.ipynb", "a-2.ipynb"])), "a-3.ipynb");
+  });
+
+  test("the sample data a tutorial reads is found in its source", () => {
+    const nb = JSON.stringify({ cells: [{ cell_type: "code", source: ['const csv = readFileSync("../samples/digits-0-1.csv", "utf8");\n', 'load("../samples/a.json", "../samples/digits-0-1.csv")'] }] });
+    assert.deepEqual(sampleFiles(nb), ["a.json", "digits-0-1.csv"]);
+    assert.deepEqual(sampleFiles(JSON.stringify({ cells: [] })), []);
   });
 });
