@@ -1,6 +1,6 @@
-// Kernels the wasm backend lacks and that are rare in teaching models (depthwise convolution
-// gradients, FFTs…): run the cpu backend's kernel on a copy of the data. Slower than a wasm kernel,
-// but correct, so every model trains on wasm.
+// Kernels the wasm backend lacks, that are rare in teaching models and have no wasm version in
+// gradients.ts: run the cpu backend's kernel on a copy of the data. Slower than a wasm kernel, but
+// correct, so `tf.einsum` or `tf.unsortedSegmentSum` work on wasm too.
 import type * as tfjs from "@tensorflow/tfjs";
 import type { DataType, KernelBackend, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
 
@@ -8,7 +8,7 @@ type Tf = typeof tfjs;
 type WasmBackend = KernelBackend & { makeOutput(shape: number[], dtype: DataType, memoryOffset?: number, values?: unknown): TensorInfo };
 
 /** The kernels served this way when the wasm backend has none of its own. */
-export const CPU_FALLBACK_KERNELS = ["DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "UnsortedSegmentSum", "Einsum"];
+export const CPU_FALLBACK_KERNELS = ["UnsortedSegmentSum", "Einsum"];
 
 function viaCpu(tf: Tf, kernelName: string) {
   return ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo | undefined>; backend: KernelBackend; attrs?: NamedAttrMap }): TensorInfo | TensorInfo[] => {
@@ -16,13 +16,14 @@ function viaCpu(tf: Tf, kernelName: string) {
     const kernel = tf.getKernel(kernelName, "cpu");
     if (!cpu || !kernel) throw new Error(`${kernelName} is not available on the wasm backend here; switch with %backend cpu.`);
     const copies: TensorInfo[] = [];
-    const cpuInputs: Record<string, TensorInfo> = {};
+    // Some kernels (Einsum) take their inputs as an array: keep the shape of `inputs`.
+    const cpuInputs: Record<string, TensorInfo> | TensorInfo[] = Array.isArray(inputs) ? [] : {};
     try {
       for (const [name, t] of Object.entries(inputs)) {
         if (!t) continue;
         const copy = { dataId: cpu.write(backend.readSync(t.dataId), t.shape, t.dtype), shape: t.shape, dtype: t.dtype };
         copies.push(copy);
-        cpuInputs[name] = copy;
+        (cpuInputs as Record<string, TensorInfo>)[name] = copy;
       }
       const result = kernel.kernelFunc({ inputs: cpuInputs, backend: cpu, attrs: attrs ?? {} }) as TensorInfo | TensorInfo[];
       const outputs = Array.isArray(result) ? result : [result];
