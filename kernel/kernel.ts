@@ -38,7 +38,10 @@ export async function startKernel(options: KernelOptions): Promise<void> {
     writeSync(2, `[glassbox] the protocol worker failed: ${e.stack ?? e}\n`);
     process.exit(1);
   });
-  worker.on("exit", (code) => process.exit(code));
+  let shuttingDown = false;
+  worker.on("exit", (code) => {
+    if (!shuttingDown) process.exit(code);
+  });
   // Loaded while the worker binds its sockets. TensorFlow.js greets Node users on stdout at import;
   // that belongs in the kernel log, not in a cell.
   const tf = await quietly(() => require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs"));
@@ -47,6 +50,10 @@ export async function startKernel(options: KernelOptions): Promise<void> {
     cwd: process.cwd(),
     version: options.version,
     post: (event) => worker.postMessage(event),
+    onShutdown: async () => {
+      shuttingDown = true;
+      await Promise.race([worker.terminate(), new Promise((r) => setTimeout(r, 1000))]);
+    },
     compiler: options.compiler,
     tf,
     backends: defaultCandidates({

@@ -27,6 +27,8 @@ export interface EngineOptions {
   backends: BackendCandidate[];
   /** GLASSBOX_BACKEND: a backend to try first. */
   preferredBackend?: string;
+  /** Ends the protocol worker cleanly (its sockets closed) before the process exits. */
+  onShutdown: () => Promise<unknown>;
   /** Hooks for the rich display layer and other parts that add globals (explain, training curves…). */
   extend?: (engine: Engine) => void;
 }
@@ -166,10 +168,8 @@ export class Engine {
         return;
       case "shutdown":
         this.output.flush();
-        setTimeout(() => {
-          disconnectInspector();
-          process.exit(0);
-        }, 20);
+        disconnectInspector();
+        void this.options.onShutdown().finally(() => process.exit(0));
         return;
     }
   }

@@ -40,9 +40,11 @@ const MAX_REMEMBERED_PARENTS = 5000;
 export class KernelServer {
   private readonly signer: Signer;
   private readonly session = crypto.randomUUID();
-  private readonly shell = new zmq.Router();
-  private readonly control = new zmq.Router();
-  private readonly stdin = new zmq.Router();
+  // Handover: a client that reconnects with an identity already in use (jupyter_client reuses its
+  // session id across a restart) takes it over, instead of replies going to the stale connection.
+  private readonly shell = new zmq.Router({ handover: true });
+  private readonly control = new zmq.Router({ handover: true });
+  private readonly stdin = new zmq.Router({ handover: true });
   private readonly iopub = new zmq.XPublisher();
   private readonly hb = new zmq.Reply();
   private readonly history: History;
@@ -445,6 +447,8 @@ export class KernelServer {
 
   async close(): Promise<void> {
     this.closed = true;
+    // Let queued sends (the shutdown reply, the last status) leave before the sockets go.
+    await new Promise((r) => setTimeout(r, 50));
     for (const socket of [this.shell, this.control, this.stdin, this.iopub, this.hb]) socket.close();
     this.inspector.disconnect();
   }

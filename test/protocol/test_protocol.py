@@ -126,7 +126,7 @@ def test_stop_on_error_aborts_queued_cells(fresh):
     assert reply_to(kc, first)["content"]["status"] == "error"
     assert reply_to(kc, second)["content"]["status"] == "aborted"
     assert reply_to(kc, third)["content"]["status"] == "aborted"
-    _, msgs = execute(kc, "typeof secondRan + ' ' + typeof thirdRan")
+    _, msgs = execute(kc, "typeof (globalThis as any).secondRan + ' ' + typeof (globalThis as any).thirdRan")
     assert result_text(msgs) == "'undefined undefined'"
     # stop_on_error false: the next cell runs.
     first = kc.execute('throw new Error("ignored")', stop_on_error=False)
