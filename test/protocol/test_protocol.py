@@ -372,7 +372,7 @@ def test_shutdown_and_restart(fresh):
     kc2 = km.client()
     kc2.start_channels()
     kc2.wait_for_ready(timeout=TIMEOUT)
-    _, msgs = execute(kc2, "typeof before")
+    _, msgs = execute(kc2, "typeof (globalThis as any).before")
     assert result_text(msgs) == "'undefined'"
     kc2.stop_channels()
 
