@@ -2,7 +2,7 @@
 // through `glassbox run --html`, and headless Chromium must draw the tensor and the training curves
 // with the extension's renderers, offline, without page errors.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
@@ -23,6 +23,7 @@ after(async () => {
 
 test("the report renders Glassbox outputs with the extension's renderers, offline", async () => {
   const dir = tempDir();
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const input = writeNotebook(join(dir, "plots.ipynb"), [
     { markdown: "# Plots\n\nA tensor and a training run." },
     "tf.tensor([[1, 2, 3], [4, 5, 6]])",

@@ -2,9 +2,9 @@
 // paths (a failing cell, --allow-errors, a timeout, corrupt and non-notebook inputs) and the report.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { before, test } from "node:test";
+import { after, before, test } from "node:test";
 import { build, glassbox, joined, tempDir, validateNbformat, writeNotebook, type NbCell } from "./helpers";
 
 const dir = tempDir();
@@ -12,6 +12,7 @@ const sha = (path: string) => createHash("sha256").update(readFileSync(path)).di
 const cellsOf = (path: string) => (JSON.parse(readFileSync(path, "utf8")) as { cells: NbCell[] }).cells;
 
 before(() => build());
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("a notebook runs into a valid nbformat 4.5 notebook with Jupyter's output semantics", async () => {
   const input = writeNotebook(join(dir, "ok.ipynb"), [

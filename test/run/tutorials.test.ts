@@ -2,7 +2,7 @@
 // run without errors, reach their stated results, and the one report must show the plots in Chromium.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
@@ -45,6 +45,7 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
+  rmSync(out, { recursive: true, force: true });
 });
 
 test("npm start runs every tutorial in quick mode without errors", () => {
