@@ -256,7 +256,7 @@ export class Engine {
       return await this.output.run(cell, async () => {
         const previous = this.backend;
         await Promise.race([this.backendReady, stopped]);
-        if (!previous && this.backend.skipped.length && this.backend.name !== plannedBackend(this.options.backends, this.options.preferredBackend)) {
+        if (!previous && this.backend.label !== plannedBackend(this.options.backends, this.options.preferredBackend)) {
           this.output.stream("stderr", `${describeBackend(this.backend)}\n`);
         }
         const help = /^\s*([\w$.]+)\?\s*$/.exec(call.code);

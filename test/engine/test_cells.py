@@ -266,3 +266,10 @@ def test_cnn_on_real_digits_trains_with_falling_loss(backend):
         assert result["backend"] == backend
         loss = result["loss"]
         assert loss[-1] < loss[0] * 0.8, loss
+
+
+def test_tf_is_a_namespace_of_types_too(kernel):
+    km, kc = kernel
+    assert result_text(run_ok(kc, "function rows(x: tf.Tensor2D): number { return x.shape[0]; }\nrows(tf.zeros([3, 1]))")) == "3"
+    content, _ = run_error(kc, "const wrong: tf.Tensor1D = 5")
+    assert "TS2322" in content["evalue"]
