@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "kernel": {
       if (!args[0]) fail(`kernel needs the connection file.\n${USAGE}`);
-      await startKernel({ connectionFile: args[0], version, compiler: startCompiler() });
+      await startKernel({ connectionFile: args[0], version, startCompiler });
       return -1; // keeps running
     }
     case "install": {

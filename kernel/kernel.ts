@@ -23,7 +23,23 @@ export interface KernelOptions {
   connectionFile: string;
   version: string;
   kernelName?: string;
-  compiler: CellCompiler;
+  /** Starts the TypeScript compiler (a worker thread); called once the kernel has answered, so the two don't compete for the CPU at start. */
+  startCompiler: () => CellCompiler;
+}
+
+/** A compiler that starts on first use, or when `start()` is called. */
+function deferred(start: () => CellCompiler): CellCompiler & { start(): void } {
+  let compiler: CellCompiler | undefined;
+  const get = () => (compiler ??= start());
+  return {
+    start: () => void get(),
+    compile: (...a) => get().compile(...a),
+    commit: (...a) => get().commit(...a),
+    complete: (...a) => get().complete(...a),
+    inspect: (...a) => get().inspect(...a),
+    isComplete: (...a) => get().isComplete(...a),
+    setWorkingDirectory: (...a) => get().setWorkingDirectory(...a),
+  };
 }
 
 export async function startKernel(options: KernelOptions): Promise<void> {
@@ -38,6 +54,7 @@ export async function startKernel(options: KernelOptions): Promise<void> {
     writeSync(2, `[glassbox] the protocol worker failed: ${e.stack ?? e}\n`);
     process.exit(1);
   });
+  const listening = new Promise<void>((resolve) => worker.on("message", (m: EngineNotice) => m.type === "listening" && resolve()));
   let shuttingDown = false;
   worker.on("exit", (code) => {
     if (!shuttingDown) process.exit(code);
@@ -46,6 +63,7 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   // that belongs in the kernel log, not in a cell.
   const tf = await quietly(() => require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs"));
 
+  const compiler = deferred(options.startCompiler);
   const engine = new Engine({
     cwd: process.cwd(),
     version: options.version,
@@ -54,11 +72,13 @@ export async function startKernel(options: KernelOptions): Promise<void> {
       shuttingDown = true;
       await Promise.race([worker.terminate(), new Promise((r) => setTimeout(r, 1000))]);
     },
-    compiler: options.compiler,
+    compiler,
     tf,
     backends: defaultCandidates({
       native: {
         load: async (tf) => {
+          // libtorch takes over a second of CPU to load: not while the sockets are still being bound.
+          await listening;
           await preloadAddon();
           const registration = registerNativeBackend(tf);
           return registration.ok ? null : registration.reason;
@@ -84,6 +104,7 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   // Clients in signal mode (and Ctrl-C in a terminal) interrupt the running cell, as interrupt_request does.
   process.on("SIGINT", () => engine.handle({ type: "interrupt", reason: "user" }));
   await engine.init();
+  setImmediate(() => compiler.start());
 }
 
 /** An interrupted cell stops its model.fit / fitDataset at the next batch instead of training on unseen. */

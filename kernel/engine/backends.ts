@@ -11,8 +11,8 @@ export interface BackendCandidate {
   label: string;
   /** Registers the backend with tf; returns a sentence saying why it cannot, or null when it can. */
   load(tf: typeof tfjs): Promise<string | null>;
-  /** A cheap guess that `load` will succeed, for backends whose load is slow (the native one). */
-  likely?: () => boolean;
+  /** A cheap guess that `load` will succeed (no loading), so the kernel can name its backend before a slow load ends. */
+  likely: () => boolean;
 }
 
 export interface BackendChoice {
@@ -31,25 +31,36 @@ export function loadFailure(pkg: string, error: unknown): string {
   return `failed to load (${message})`;
 }
 
-function optionalPackage(pkg: string): BackendCandidate["load"] {
-  return async () => {
-    try {
-      require(pkg);
-      return null;
-    } catch (e) {
-      return loadFailure(pkg, e);
-    }
+function optionalPackage(pkg: string): Pick<BackendCandidate, "load" | "likely"> {
+  return {
+    load: async () => {
+      try {
+        require(pkg);
+        return null;
+      } catch (e) {
+        return loadFailure(pkg, e);
+      }
+    },
+    likely: () => {
+      try {
+        require.resolve(pkg);
+        return true;
+      } catch {
+        return false;
+      }
+    },
   };
 }
 
 export function defaultCandidates(extra: { native?: Pick<BackendCandidate, "load" | "likely">; wasmTraining?: (tf: typeof tfjs) => void } = {}): BackendCandidate[] {
   return [
-    { name: "tensorflow", label: "tensorflow (CUDA)", load: optionalPackage("@tensorflow/tfjs-node-gpu") },
-    { name: "tensorflow", label: "tensorflow (CPU)", load: optionalPackage("@tensorflow/tfjs-node") },
+    { name: "tensorflow", label: "tensorflow (CUDA)", ...optionalPackage("@tensorflow/tfjs-node-gpu") },
+    { name: "tensorflow", label: "tensorflow (CPU)", ...optionalPackage("@tensorflow/tfjs-node") },
     ...(extra.native ? [{ name: "native", label: "native (libtorch)", ...extra.native }] : []),
     {
       name: "wasm",
       label: "wasm",
+      likely: () => true,
       load: async (tf) => {
         try {
           require("@tensorflow/tfjs-backend-wasm");
@@ -60,7 +71,7 @@ export function defaultCandidates(extra: { native?: Pick<BackendCandidate, "load
         }
       },
     },
-    { name: "cpu", label: "cpu (pure JavaScript)", load: async () => null },
+    { name: "cpu", label: "cpu (pure JavaScript)", likely: () => true, load: async () => null },
   ];
 }
 
@@ -93,9 +104,9 @@ export async function chooseBackend(tf: typeof tfjs, candidates: BackendCandidat
   return { name: tf.getBackend(), label: tf.getBackend(), skipped };
 }
 
-/** The backend that will most likely win, named before a slow load has finished. */
+/** The backend that will most likely win (same order as chooseBackend), named before a slow load has finished. */
 export function plannedBackend(candidates: BackendCandidate[], preferred?: string): string | undefined {
-  return (candidates.find((c) => c.name === preferred && c.likely?.()) ?? candidates.find((c) => c.likely?.()))?.label;
+  return (candidates.find((c) => c.name === preferred && c.likely()) ?? candidates.find((c) => c.likely()))?.label;
 }
 
 export function describeBackend(choice: BackendChoice): string {

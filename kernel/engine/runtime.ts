@@ -166,6 +166,8 @@ export class Engine {
         this.pendingInput?.resolve(message.value);
         this.pendingInput = null;
         return;
+      case "listening":
+        return;
       case "shutdown":
         this.output.flush();
         disconnectInspector();
@@ -327,8 +329,8 @@ export class Engine {
   }
 }
 
-/** How long kernel_info waits for a slow backend before naming the planned one. */
-const BANNER_PATIENCE_MS = 250;
+/** How long kernel_info waits for the backend before naming the planned one instead (libtorch takes over a second). */
+const BANNER_PATIENCE_MS = 30;
 
 /** How long completion waits for the TypeScript service before answering from live objects. */
 const COMPLETION_PATIENCE_MS = 150;

@@ -41,7 +41,11 @@ export class KernelClient {
     const routingId = `glassbox-client-${this.session}`;
     this.shell.routingId = routingId;
     this.stdin.routingId = routingId;
-    for (const socket of [this.shell, this.control, this.stdin, this.iopub]) socket.linger = 0;
+    for (const socket of [this.shell, this.control, this.stdin, this.iopub]) {
+      socket.linger = 0;
+      // A client usually connects before a starting kernel has bound its ports: retry quickly.
+      socket.reconnectInterval = 10;
+    }
     this.shell.connect(endpoint(info, "shell"));
     this.control.connect(endpoint(info, "control"));
     this.stdin.connect(endpoint(info, "stdin"));
@@ -150,11 +154,16 @@ export class KernelClient {
     }
   }
 
-  /** Polls kernel_info until the kernel answers (iopub's subscription needs a moment to connect). */
+  /**
+   * Polls kernel_info until one request completes, reply and idle status both (a poll whose status
+   * went out before iopub's subscription connected never completes, hence the short interval).
+   */
   async waitReady(timeoutMs = 30_000): Promise<Message> {
     const deadline = Date.now() + timeoutMs;
+    const polls: Promise<Message>[] = [];
     while (Date.now() < deadline) {
-      const reply = await Promise.race([this.request("shell", "kernel_info_request"), new Promise<null>((r) => setTimeout(() => r(null), 500))]);
+      polls.push(this.request("shell", "kernel_info_request"));
+      const reply = await Promise.race([...polls, new Promise<null>((r) => setTimeout(() => r(null), 100))]);
       if (reply) return reply;
     }
     throw new Error(`The kernel did not answer kernel_info within ${timeoutMs / 1000} s.`);

@@ -35,7 +35,9 @@ export type InterruptReason = "user" | "timeout" | "memory";
 export type EngineNotice =
   | { type: "interrupt"; reason: InterruptReason }
   | { type: "input_reply"; value: string }
-  | { type: "shutdown" };
+  | { type: "shutdown" }
+  /** The sockets are bound: slow start-up work (loading libtorch) may begin without delaying the first reply. */
+  | { type: "listening" };
 
 export interface EngineReady {
   type: "ready";

@@ -87,6 +87,7 @@ export class KernelServer {
       this.hb.bind(endpoint(info, "hb")),
     ]);
     this.publish("status", { execution_state: "starting" }, {});
+    this.options.engine.post({ type: "listening" });
     void this.loop(this.hb, async (frames) => void (await this.hb.send(frames)));
     void this.loop(this.iopub, async ([frame]) => {
       // A subscription frame starts with 1; answer with the welcome message (spec 5.5, JEP 65).
