@@ -207,3 +207,24 @@ describe("cell compiler: the runtime's globals file", () => {
     assert.equal(filterGlobals(text, () => false), text);
   });
 });
+
+describe("cell compiler: cache of clean cells that declare nothing", () => {
+  let nb: Notebook;
+  before(() => {
+    nb = new Notebook(new CellCompilerService({ workingDirectory: notebookDir() }));
+  });
+
+  it("gives the same result for the same clean cell, and never a stale one after declarations change", () => {
+    const first = nb.run("1 + 1");
+    assert.equal(nb.run("1 + 1"), first, "the second run of an unchanged clean cell is served from the cache");
+    // An erroring cell is never cached: once the name exists, the same text checks clean.
+    assert.match(errors(nb.run("later + 1")), /TS2304/);
+    nb.run("const later = 41");
+    assert.equal(errors(nb.run("later + 1")), "");
+    // A clean cell cached before a declaration changed is checked again against the new one.
+    nb.run("let shape = 1");
+    assert.equal(errors(nb.run("shape.toFixed()")), "");
+    nb.run('let shape = "round"');
+    assert.match(errors(nb.run("shape.toFixed()")), /TS2551|TS2339/);
+  });
+});
