@@ -81,11 +81,17 @@ const READ_OUTPUTS = `[...document.querySelectorAll(".output")].map((el) => {
   return { text: el.innerText, html: el.innerHTML.slice(0, 2000), mainSvg: count(".main-svg"), svg: count("svg"), canvas: count("canvas"), img: count("img") };
 })`;
 
-const SCAN_ROWS = `[...document.querySelectorAll(".notebook-editor .monaco-list-row[data-index]")].map((row) => {
-  const has = (name) => !!row.querySelector(".codicon-notebook-state-" + name);
-  const state = has("error") ? "error" : has("success") ? "success" : has("executing") ? "running" : has("pending") ? "pending" : "idle";
-  return { index: Number(row.dataset.index), state };
-})`;
+// Rows of the notebook editor in front only (editors of background tabs stay in the DOM, hidden).
+const SCAN_ROWS = `(() => {
+  // The editor itself is the overlay element (position: absolute, so no offsetParent); hidden ones have no size.
+  const editor = [...document.querySelectorAll(".notebookOverlay.notebook-editor")].find((e) => e.getBoundingClientRect().height > 0 && getComputedStyle(e).visibility !== "hidden");
+  if (!editor) return [];
+  return [...editor.querySelectorAll(".monaco-list-row[data-index]")].map((row) => {
+    const has = (name) => !!row.querySelector(".codicon-notebook-state-" + name);
+    const state = has("error") ? "error" : has("success") ? "success" : has("executing") ? "running" : has("pending") ? "pending" : "idle";
+    return { index: Number(row.dataset.index), state };
+  });
+})()`;
 
 async function renderedOutputs(page: Page): Promise<RenderedOutput[]> {
   const all: RenderedOutput[] = [];
@@ -256,6 +262,34 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     const kernel = page.locator(".notebook-editor:visible .kernel-action-view-item, .notebook-editor:visible [class*=kernel]", { hasText: "Glassbox (TypeScript)" }).first();
     await kernel.waitFor({ state: "visible", timeout: 15_000 });
     await shot(page, "5-tutorial-opened");
+
+    // The copy runs as shipped: Run All, every cell succeeds, and its rich outputs are drawn.
+    const tutorial = JSON.parse(readFileSync(join(dir, chosen), "utf8")) as { cells: { cell_type: string; source: string | string[] }[] };
+    const plotsBefore = (await renderedOutputs(page)).filter((o) => o.mainSvg + o.canvas > 0).length;
+    await runCommand(page, "Notebook: Run All");
+    const codeIndexes = tutorial.cells.flatMap((c, i) => (c.cell_type === "code" ? [i] : []));
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const states = await scanCells(page, tutorial.cells.length);
+      const state = (i: number) => states.get(i) ?? "unseen";
+      const failed = codeIndexes.filter((i) => state(i) === "error");
+      if (failed.length) {
+        await shot(page, "5-tutorial-error");
+        assert.fail(`${chosen}: cell(s) ${failed.join(", ")} failed in VS Code: ${JSON.stringify((await renderedOutputs(page)).map((o) => o.text.slice(0, 300))).slice(0, 3000)}`);
+      }
+      if (codeIndexes.every((i) => state(i) === "success")) break;
+      if (Date.now() > deadline) {
+        await shot(page, "5-tutorial-timeout");
+        assert.fail(`${chosen}: Run All did not finish in 300 s (${codeIndexes.map((i) => `${i}:${state(i)}`).join(", ")})`);
+      }
+      await page.waitForTimeout(500);
+    }
+    const shipsPlots = tutorial.cells.some((c) => /fit\(|tensor/.test(Array.isArray(c.source) ? c.source.join("") : c.source));
+    if (shipsPlots) {
+      const plotsAfter = (await waitForOutputs(page, () => true)).filter((o) => o.mainSvg + o.canvas > 0).length;
+      assert.ok(plotsAfter > plotsBefore, `the tutorial's tensors or training curves were drawn (plots before ${plotsBefore}, after ${plotsAfter})`);
+    }
+    await shot(page, "5-tutorial-ran");
   });
 
   test("a kernel that cannot start gives an actionable message, and a fixed setting works after Restart Kernel", async () => {
@@ -318,28 +352,36 @@ function installedRendererMimes(sandbox: Sandbox): string[] {
 type CellState = "success" | "error" | "running" | "pending" | "idle";
 
 /** Scrolls the notebook from top to bottom and returns each cell's run state by cell index. */
-/** Scrolls the notebook to its top, in steps (one huge wheel event is not always honoured). */
+/** Puts the mouse over the left gutter of the notebook in front (over an output, the wheel would go to the output webview). */
+async function hoverNotebookGutter(page: Page): Promise<boolean> {
+  const box = await page.locator(".notebook-editor:visible .cell-list-container").first().boundingBox();
+  const viewport = page.viewportSize();
+  if (!box || !viewport) return false;
+  const top = Math.max(box.y, 0);
+  const bottom = Math.min(box.y + box.height, viewport.height);
+  await page.mouse.move(box.x + 12, (top + bottom) / 2);
+  return true;
+}
+
+/** Scrolls the notebook in front to its top, in steps (one huge wheel event is not always honoured). */
 async function scrollToTop(page: Page): Promise<void> {
-  const box = await page.locator(".notebook-editor .cell-list-container .monaco-scrollable-element").first().boundingBox();
-  if (!box) return;
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  for (let i = 0; i < 20; i++) {
+  if (!(await hoverNotebookGutter(page))) return;
+  for (let i = 0; i < 30; i++) {
     await page.mouse.wheel(0, -2000);
-    await page.waitForTimeout(50);
+    await page.waitForTimeout(30);
   }
 }
 
+/** Scrolls the notebook in front from top to bottom and returns each cell's run state by cell index. */
 async function scanCells(page: Page, total: number): Promise<Map<number, CellState>> {
   const states = new Map<number, CellState>();
-  const list = page.locator(".notebook-editor .cell-list-container .monaco-scrollable-element").first();
-  const box = await list.boundingBox();
-  if (!box) return states;
   await scrollToTop(page);
-  for (let step = 0; step < 50 && states.size < total; step++) {
-    await page.waitForTimeout(150);
+  const step = Math.max(200, (page.viewportSize()?.height ?? 800) * 0.5);
+  for (let i = 0; i < 200 && states.size < total; i++) {
+    await page.waitForTimeout(120);
     const seen = (await page.evaluate(SCAN_ROWS)) as { index: number; state: CellState }[];
-    for (const { index, state } of seen) states.set(index, state as CellState);
-    await page.mouse.wheel(0, box.height * 0.6);
+    for (const { index, state } of seen) states.set(index, state);
+    await page.mouse.wheel(0, step);
   }
   return states;
 }
