@@ -42,6 +42,9 @@ function deferred(start: () => CellCompiler): CellCompiler & { start(): void } {
   };
 }
 
+/** Kept before the engine guards process.exit against cells. */
+const exit = process.exit.bind(process);
+
 export async function startKernel(options: KernelOptions): Promise<void> {
   const info = readConnectionFile(options.connectionFile);
   const kernelName = options.kernelName ?? info.kernel_name ?? "glassbox";
@@ -52,12 +55,12 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   worker.stdout.on("data", (chunk: Buffer) => writeSync(2, chunk));
   worker.on("error", (e) => {
     writeSync(2, `[glassbox] the protocol worker failed: ${e.stack ?? e}\n`);
-    process.exit(1);
+    exit(1);
   });
   const listening = new Promise<void>((resolve) => worker.on("message", (m: EngineNotice) => m.type === "listening" && resolve()));
   let shuttingDown = false;
   worker.on("exit", (code) => {
-    if (!shuttingDown) process.exit(code);
+    if (!shuttingDown) exit(code);
   });
   // Loaded while the worker binds its sockets. TensorFlow.js greets Node users on stdout at import;
   // that belongs in the kernel log, not in a cell.

@@ -95,6 +95,13 @@ export class Engine {
       require: this.loader.require,
       __glassbox: { import: this.loader.import },
     });
+    // A cell must not end the kernel (and everything defined in it) by accident.
+    process.exit = ((code?: number) => {
+      throw new KernelMessageError(
+        "KernelExit",
+        `process.exit(${code ?? ""}) would stop the kernel and lose every variable, so it was not run. To start afresh, restart the kernel.`,
+      );
+    }) as typeof process.exit;
     (globalThis as Record<symbol, unknown>)[Symbol.for("glassbox.beforeTerminate")] = () => {
       this.terminating = true;
       this.output.suspendTracking();
@@ -171,7 +178,7 @@ export class Engine {
       case "shutdown":
         this.output.flush();
         disconnectInspector();
-        void this.options.onShutdown().finally(() => process.exit(0));
+        void this.options.onShutdown().finally(() => realExit(0));
         return;
     }
   }
@@ -328,6 +335,9 @@ export class Engine {
     return out;
   }
 }
+
+/** The process's own exit, kept before cells get a guarded one. */
+const realExit = process.exit.bind(process);
 
 /** How long kernel_info waits for the backend before naming the planned one instead (libtorch takes over a second). */
 const BANNER_PATIENCE_MS = 30;

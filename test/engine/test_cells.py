@@ -273,3 +273,11 @@ def test_tf_is_a_namespace_of_types_too(kernel):
     assert result_text(run_ok(kc, "function rows(x: tf.Tensor2D): number { return x.shape[0]; }\nrows(tf.zeros([3, 1]))")) == "3"
     content, _ = run_error(kc, "const wrong: tf.Tensor1D = 5")
     assert "TS2322" in content["evalue"]
+
+
+def test_process_exit_in_a_cell_keeps_the_kernel(kernel):
+    km, kc = kernel
+    run_ok(kc, "const survivor = 'still here'")
+    content, _ = run_error(kc, "process.exit(0)")
+    assert content["ename"] == "KernelExit" and "restart the kernel" in content["evalue"]
+    assert result_text(run_ok(kc, "survivor")) == "'still here'"

@@ -5,7 +5,8 @@ from queue import Empty
 
 from jupyter_client import KernelManager
 
-TIMEOUT = 30
+# A fresh kernel's first cell waits for libtorch and the TypeScript warm-up: seconds, longer on a loaded machine.
+TIMEOUT = 120
 
 
 @contextmanager
