@@ -9,28 +9,16 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { findKernelRoot } from "../root";
 
 type Namespace = Record<string, unknown>;
 
 const CONDITIONS = ["import", "node", "module-sync", "default"];
 const EXTENSIONS = ["", ".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".json", "/index.ts", "/index.js"];
 
-/** The repository (or installed package) root: the folder whose package.json is named "glassbox". */
+/** The kernel's own install; module resolution falls back to its packages. */
 export function kernelRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "glassbox") return dir;
-      } catch {
-        // keep walking
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return join(__dirname, "..");
-    dir = parent;
-  }
+  return findKernelRoot(__dirname) ?? join(__dirname, "..");
 }
 
 function asNamespace(value: unknown): Namespace {

@@ -1,9 +1,10 @@
 // Finds and loads the compiled addon (native/build/Release/glassbox_native.node). The kernel runs
 // bundled from dist/, tests and benches run from sources, so the repository root is found by walking
 // up to the package.json named "glassbox" rather than by a fixed relative path.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { findKernelRoot } from "../../root";
 
 /** Float32 buffers in, written into the caller's `out` buffer (also returned); shapes are plain arrays
  * (see native/src/*.cc). */
@@ -60,28 +61,11 @@ export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: f
 
 const ADDON = join("native", "build", "Release", "glassbox_native.node");
 
-function isGlassboxRoot(dir: string): boolean {
-  const manifest = join(dir, "package.json");
-  if (!existsSync(manifest)) return false;
-  try {
-    return (JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name === "glassbox";
-  } catch {
-    return false;
-  }
-}
-
-function walkUp(start: string): string | undefined {
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (isGlassboxRoot(dir)) return dir;
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
 /** The repository root: from this module's folder (sources or dist/), else the working directory. */
 export function findRepositoryRoot(): string | undefined {
   const starts = [typeof __dirname === "string" ? __dirname : undefined, process.cwd()];
   for (const start of starts) {
-    const root = start === undefined ? undefined : walkUp(start);
+    const root = start === undefined ? undefined : findKernelRoot(start);
     if (root !== undefined) return root;
   }
   return undefined;

@@ -25,7 +25,7 @@ function viaCpu(tf: Tf, kernelName: string) {
         copies.push(copy);
         (cpuInputs as Record<string, TensorInfo>)[name] = copy;
       }
-      const result = kernel.kernelFunc({ inputs: cpuInputs, backend: cpu, attrs: attrs ?? {} }) as TensorInfo | TensorInfo[];
+      const result = kernel.kernelFunc({ inputs: cpuInputs as Record<string, TensorInfo>, backend: cpu, attrs: attrs ?? {} }) as TensorInfo | TensorInfo[];
       const outputs = Array.isArray(result) ? result : [result];
       copies.push(...outputs);
       const back = outputs.map((o) => (backend as WasmBackend).makeOutput(o.shape, o.dtype, undefined, cpu.readSync(o.dataId)));

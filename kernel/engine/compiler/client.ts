@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { CompilerMethod, CompilerRequest, CompilerResponse, CompilerWorkerData, RestoreCell } from "./protocol";
-import { findKernelRoot } from "./root";
+import { findKernelRoot } from "../../root";
 import type { CellCompiler, CompiledCell, CompileOptions, CompletionResult, InspectResult, IsCompleteResult } from "./types";
 
 export interface StartCompilerOptions {

@@ -14,7 +14,7 @@ import ts from "typescript";
 import { DeclarationTable, exportSuffix, filterGlobals, globalsNames, shadowSuffix, topLevelNames, type DeclarationEntry } from "./declarations";
 import { codePointToUtf16, utf16ToCodePoint } from "./positions";
 import { emitCell } from "./rewrite";
-import { findKernelRoot } from "./root";
+import { findKernelRoot } from "../../root";
 import { cellCompilerOptions } from "./tsconfig";
 import type { CellCompiler, CellDiagnostic, CompiledCell, CompileOptions, CompletionResult, InspectResult, IsCompleteResult } from "./types";
 

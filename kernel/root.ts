@@ -1,5 +1,5 @@
-// Finds the kernel's install. Kept apart from the compiler's modules: the main-thread client uses
-// it too, and must not load the `typescript` package.
+// Finds the kernel's install (the repository root, or the installed package), from sources or dist/.
+// Used by module resolution, the compiler and the native addon loader; it loads nothing heavy.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
