@@ -368,13 +368,11 @@ def test_shutdown_and_restart(fresh):
     while km.is_alive() and time.time() < deadline:
         time.sleep(0.1)
     assert not km.is_alive(), "the kernel process did not exit after shutdown_request"
+    # As a front end does after a restart: the same client reconnects to the new kernel.
     km.start_kernel()
-    kc2 = km.client()
-    kc2.start_channels()
-    kc2.wait_for_ready(timeout=TIMEOUT)
-    _, msgs = execute(kc2, "typeof (globalThis as any).before")
+    kc.wait_for_ready(timeout=TIMEOUT)
+    _, msgs = execute(kc, "typeof (globalThis as any).before")
     assert result_text(msgs) == "'undefined'"
-    kc2.stop_channels()
 
 
 def test_iopub_welcome_on_subscribe(kernel):
