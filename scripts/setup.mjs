@@ -72,8 +72,15 @@ export function ensureSetup(purpose = "test") {
     run("npm", ["ci", "--no-audit", "--no-fund"]);
   }
   if (existsSync(join(root, "scripts", "build-native.mjs"))) run(process.execPath, [join(root, "scripts", "build-native.mjs")]);
-  const sources = Math.max(newest(join(root, "kernel"), (p) => /\.tsx?$/.test(p)), newest(join(root, "extension"), (p) => /\.(tsx?|css)$/.test(p)), statSync(join(root, "esbuild.mjs")).mtimeMs);
-  const built = existsSync(join(root, "dist", "cli.js")) ? statSync(join(root, "dist", "cli.js")).mtimeMs : 0;
+  const sources = Math.max(
+    newest(join(root, "kernel"), (p) => /\.(tsx?|json)$/.test(p)),
+    newest(join(root, "extension"), (p) => /\.(tsx?|css|json)$/.test(p)),
+    statSync(join(root, "esbuild.mjs")).mtimeMs,
+    statSync(join(root, "package.json")).mtimeMs,
+  );
+  // The oldest bundle a command needs decides: the CLI (kernel, runner) and the report page.
+  const bundles = ["cli.js", "report.page.js"].map((f) => join(root, "dist", f));
+  const built = bundles.every((p) => existsSync(p)) ? Math.min(...bundles.map((p) => statSync(p).mtimeMs)) : 0;
   if (sources > built || process.env.CI) {
     log("building bundles");
     run(process.execPath, [join(root, "esbuild.mjs")]);

@@ -2,17 +2,18 @@
 // `npm start`: runs every tutorial in notebooks/ through `glassbox run` and writes
 //   out/<name>.ipynb   each executed notebook
 //   out/report.html    one offline report with all of them (plots included)
-// Installs dependencies (npm ci) when node_modules is missing and rebuilds dist/ when a source is
-// newer than the bundles. GLASSBOX_QUICK=1 runs the same notebooks on less data (for CI).
+// Sets up what is missing first (scripts/setup.mjs, shared with npm test). GLASSBOX_QUICK=1 runs the
+// same notebooks on less data (for CI).
 //
 //   npm start                         full run
 //   GLASSBOX_QUICK=1 npm start        quick run
 //   npm start -- --out DIR            write somewhere else than out/
 //   npm start -- --timeout 900        per-cell time limit in seconds (other options go to glassbox run)
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { ensureSetup } from "./setup.mjs";
 
 const root = resolve(fileURLToPath(import.meta.url), "..", "..");
 const say = (text) => process.stdout.write(`${text}\n`);
@@ -22,21 +23,6 @@ function run(cmd, args, what) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: process.env });
   if (r.error) throw new Error(`${what} could not start: ${r.error.message}`);
   return r.status ?? 1;
-}
-
-/** Newest modification time of the files under `dir` whose names pass `test`. */
-function newest(dir, test, skip = new Set(["node_modules", "dist", "out", ".git", "build", ".cache"])) {
-  let latest = 0;
-  if (!existsSync(dir)) return latest;
-  const stat = statSync(dir);
-  if (!stat.isDirectory()) return test(dir) ? stat.mtimeMs : 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (skip.has(entry.name)) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) latest = Math.max(latest, newest(path, test, skip));
-    else if (test(path)) latest = Math.max(latest, statSync(path).mtimeMs);
-  }
-  return latest;
 }
 
 function parseArgs(argv) {
@@ -54,29 +40,13 @@ function main() {
   const { out, rest } = parseArgs(process.argv.slice(2));
   const quick = process.env.GLASSBOX_QUICK === "1";
 
-  if (!existsSync(join(root, "node_modules"))) {
-    say("Installing dependencies (first run)…");
-    if (run("npm", ["ci", "--no-audit", "--no-fund"], "npm ci") !== 0) {
-      process.stderr.write("npm ci failed; see above. Check your network connection and Node version (20 or newer), then run npm start again.\n");
-      return 1;
-    }
-  }
-
-  // Rebuild when any source the bundles come from is newer than the oldest bundle we need.
-  const bundles = ["dist/cli.js", "dist/report.page.js"].map((p) => join(root, p));
-  const built = bundles.every((p) => existsSync(p)) ? Math.min(...bundles.map((p) => statSync(p).mtimeMs)) : 0;
-  const sources = Math.max(
-    newest(join(root, "kernel"), (p) => /\.(ts|json)$/.test(p)),
-    newest(join(root, "extension"), (p) => /\.(ts|css|json)$/.test(p)),
-    newest(join(root, "esbuild.mjs"), () => true),
-    newest(join(root, "package.json"), () => true),
-  );
-  if (sources > built) {
-    say("Building Glassbox…");
-    if (run(process.execPath, ["esbuild.mjs"], "the build") !== 0) {
-      process.stderr.write("The build failed; see the errors above.\n");
-      return 1;
-    }
+  // The same setup as npm test: npm packages, Debian packages as root (libtorch for the fast native
+  // backend), the native addon and the bundles, each only when missing or stale.
+  try {
+    ensureSetup("start");
+  } catch (e) {
+    process.stderr.write(`Setting up Glassbox failed: ${e instanceof Error ? e.message : e}\nSee the messages above, fix the cause (network, Node 20 or newer), and run npm start again.\n`);
+    return 1;
   }
 
   const notebooks = readdirSync(join(root, "notebooks"))
