@@ -6,9 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir, platform } from "node:os";
 import { join, resolve } from "node:path";
 import { pngBase64 } from "./display/png";
-
-/** Node flags the kernel process needs: internals to repair async context after an interrupt. */
-export const KERNEL_NODE_FLAGS = ["--expose-internals"];
+import { KERNEL_NODE_FLAGS } from "./node-flags";
 
 export interface InstallOptions {
   scope: "user" | "sys-prefix" | "prefix";

@@ -123,9 +123,7 @@ export class Engine {
   /** Errors nobody awaited still belong to a cell: show them there instead of killing the kernel. */
   private installSafetyNets(): void {
     const report = (label: string, error: unknown) => {
-      const { ename, evalue, traceback } = formatError(error, this.cells);
-      void ename;
-      void evalue;
+      const { traceback } = formatError(error, this.cells);
       this.output.stream("stderr", `${label}\n${traceback.join("\n")}\n`);
     };
     // Emscripten (inside the wasm backend) installs handlers that rethrow and kill the process; the kernel owns these events.

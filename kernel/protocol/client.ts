@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import * as zmq from "zeromq";
+import { KERNEL_NODE_FLAGS } from "../node-flags";
 import { endpoint, writeConnectionFile, type ConnectionInfo } from "./connection";
 import { decode, encode, newHeader, Signer, type JSONObject, type Message } from "./wire";
 
@@ -209,7 +210,7 @@ export function cliPath(): string {
 /** Starts `glassbox kernel` in a child process with a fresh connection file and waits until it answers. */
 export async function launchKernel(options: LaunchOptions = {}): Promise<RunningKernel> {
   const { path, info } = await writeConnectionFile();
-  const child = spawn(options.executable ?? process.execPath, [options.cli ?? cliPath(), "kernel", path, ...(options.args ?? [])], {
+  const child = spawn(options.executable ?? process.execPath, [...KERNEL_NODE_FLAGS, options.cli ?? cliPath(), "kernel", path, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -5,7 +5,7 @@
  * scale with a colour bar, waterfall / bar / force plots for tables, token colouring for text.
  * Every string from the data goes through textContent (or plotText for Plotly labels).
  */
-import { expectVersion, type ActivationFunction, type OutputItem } from "../shared/contract";
+import { expectVersion, type ActivationFunction, type OutputItem, disposeOutputs } from "../shared/contract";
 import { el, formatNumber } from "../shared/dom";
 import { disposePlot } from "../shared/plot";
 import { ensureStyles } from "../shared/styles";
@@ -150,12 +150,7 @@ export const activate: ActivationFunction = () => {
       output.update(doc);
     },
     disposeOutputItem(id?: string) {
-      for (const [key, output] of outputs) {
-        if (id === undefined || key === id) {
-          output.dispose();
-          outputs.delete(key);
-        }
-      }
+      disposeOutputs(outputs, id);
     },
   };
 };

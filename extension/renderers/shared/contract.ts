@@ -42,3 +42,13 @@ export function expectVersion<T extends { version: number }>(value: unknown, ver
   }
   return value as T;
 }
+
+/** Disposes the outputs a renderer keeps by output id: one (`id`) or, without an id, all of them. */
+export function disposeOutputs(outputs: Map<string, { dispose(): void }>, id?: string): void {
+  for (const [key, output] of outputs) {
+    if (id === undefined || key === id) {
+      output.dispose();
+      outputs.delete(key);
+    }
+  }
+}

@@ -4,7 +4,7 @@
  * heatmap, image grid, histogram). Re-rendering the same element (update_display_data) keeps
  * the chosen view and slice when the shape is unchanged.
  */
-import { expectVersion, type ActivationFunction, type OutputItem } from "../shared/contract";
+import { expectVersion, type ActivationFunction, type OutputItem, disposeOutputs } from "../shared/contract";
 import { decodeBase64, typedArray, type NumericArray } from "../shared/data";
 import { el, formatNumber } from "../shared/dom";
 import { disposePlot } from "../shared/plot";
@@ -161,9 +161,7 @@ export const activate: ActivationFunction = () => {
       await output.update(payload);
     },
     disposeOutputItem(id?: string) {
-      for (const [key, output] of outputs) {
-        if (id === undefined || key === id) { output.dispose(); outputs.delete(key); }
-      }
+      disposeOutputs(outputs, id);
     },
   };
 };

@@ -4,7 +4,7 @@
  * markers, and progress with ETA. update_display_data re-renders the same element: charts are
  * updated with Plotly.react and a constant uirevision, so zoom and the user's choices survive.
  */
-import { expectVersion, type ActivationFunction, type OutputItem } from "../shared/contract";
+import { expectVersion, type ActivationFunction, type OutputItem, disposeOutputs } from "../shared/contract";
 import { el, formatDuration } from "../shared/dom";
 import { disposePlot, drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
 import { ensureStyles } from "../shared/styles";
@@ -219,9 +219,7 @@ export const activate: ActivationFunction<SavedState> = (ctx) => {
       await output.update(payload);
     },
     disposeOutputItem(id?: string) {
-      for (const [key, output] of outputs) {
-        if (id === undefined || key === id) { output.dispose(); outputs.delete(key); }
-      }
+      disposeOutputs(outputs, id);
     },
   };
 };
