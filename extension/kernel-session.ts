@@ -10,16 +10,10 @@
  * clear_output with `wait`.
  */
 import type { LaunchOptions, RunningKernel } from "../kernel/protocol/client";
+import { OutputReducer, type CellOutput } from "../kernel/outputs/reducer";
 import type { Message } from "../kernel/protocol/wire";
 
-export type MimeBundle = Record<string, unknown>;
-
-/** A cell output in nbformat terms; `id` is stable for the life of the output. */
-export type CellOutput =
-  | { id: string; type: "stream"; name: "stdout" | "stderr"; text: string }
-  | { id: string; type: "display_data"; data: MimeBundle; metadata: Record<string, unknown>; displayId?: string }
-  | { id: string; type: "execute_result"; data: MimeBundle; metadata: Record<string, unknown>; executionCount: number | null }
-  | { id: string; type: "error"; ename: string; evalue: string; traceback: string[] };
+export type { CellOutput, MimeBundle } from "../kernel/outputs/reducer";
 
 /** Where a cell's outputs go. Outputs are identified by CellOutput.id. */
 export interface OutputWriter {
@@ -83,122 +77,6 @@ interface QueueItem {
   cancelled: boolean;
 }
 
-/** Per-execution output bookkeeping: stream merging and clear_output(wait). */
-class OutputTracker {
-  outputs: CellOutput[] = [];
-  private clearPending = false;
-  constructor(
-    readonly writer: OutputWriter,
-    private readonly displays: DisplayRegistry,
-  ) {}
-
-  private beforeOutput(): void {
-    if (this.clearPending) {
-      this.clearPending = false;
-      this.clearNow();
-    }
-  }
-
-  private clearNow(): void {
-    for (const o of this.outputs) this.displays.forget(o.id);
-    this.outputs = [];
-    this.writer.clear();
-  }
-
-  clear(wait: boolean): void {
-    if (wait) this.clearPending = true;
-    else {
-      this.clearPending = false;
-      this.clearNow();
-    }
-  }
-
-  add(output: CellOutput): void {
-    this.beforeOutput();
-    this.outputs.push(output);
-    this.writer.append(output);
-  }
-
-  stream(name: "stdout" | "stderr", text: string): void {
-    this.beforeOutput();
-    const last = this.outputs[this.outputs.length - 1];
-    // Consecutive chunks of one stream are one output, as in Jupyter.
-    if (last && last.type === "stream" && last.name === name) {
-      last.text = applyControlChars(last.text + text);
-      this.writer.replace({ ...last });
-      return;
-    }
-    this.add({ id: newId(), type: "stream", name, text: applyControlChars(text) });
-  }
-}
-
-/** display_id → the outputs showing it (in any cell), so update_display_data reaches all of them. */
-class DisplayRegistry {
-  private readonly byDisplay = new Map<string, { writer: OutputWriter; output: CellOutput & { type: "display_data" } }[]>();
-
-  add(displayId: string, writer: OutputWriter, output: CellOutput & { type: "display_data" }): void {
-    const list = this.byDisplay.get(displayId) ?? [];
-    list.push({ writer, output });
-    this.byDisplay.set(displayId, list);
-  }
-
-  update(displayId: string, data: MimeBundle, metadata: Record<string, unknown>): boolean {
-    const list = this.byDisplay.get(displayId);
-    if (!list?.length) return false;
-    for (const entry of list) {
-      entry.output.data = data;
-      entry.output.metadata = metadata;
-      entry.writer.replace({ ...entry.output });
-    }
-    return true;
-  }
-
-  forget(outputId: string): void {
-    for (const [key, list] of this.byDisplay) {
-      const kept = list.filter((e) => e.output.id !== outputId);
-      if (kept.length) this.byDisplay.set(key, kept);
-      else this.byDisplay.delete(key);
-    }
-  }
-
-  /** Forgets every output of a writer (its cell was cleared or re-run). */
-  forgetWriter(writer: OutputWriter): void {
-    for (const [key, list] of this.byDisplay) {
-      const kept = list.filter((e) => e.writer !== writer);
-      if (kept.length) this.byDisplay.set(key, kept);
-      else this.byDisplay.delete(key);
-    }
-  }
-
-  clearAll(): void {
-    this.byDisplay.clear();
-  }
-}
-
-let counter = 0;
-function newId(): string {
-  counter += 1;
-  return `glassbox-output-${Date.now().toString(36)}-${counter}`;
-}
-
-/** Applies \r (return to line start) and \b the way a terminal would, so progress lines overwrite. */
-export function applyControlChars(text: string): string {
-  if (!text.includes("\r") && !text.includes("\b")) return text;
-  const lines = text.replace(/\r\n/g, "\n").split("\n");
-  return lines
-    .map((line) => {
-      let out = "";
-      for (const segment of line.split("\r")) {
-        let seg = "";
-        for (const ch of segment) seg = ch === "\b" ? seg.slice(0, -1) : seg + ch;
-        // A carriage return starts over; text past the new segment's end stays, as on a terminal.
-        out = seg + out.slice(seg.length);
-      }
-      return out;
-    })
-    .join("\n");
-}
-
 /** Reads the tensor backend and versions from a kernel_info_reply. */
 export function summarizeKernelInfo(reply: Message | undefined): KernelSummary {
   const content = (reply?.content ?? {}) as {
@@ -226,10 +104,14 @@ export class KernelSession {
   private kernel?: RunningKernel;
   private starting?: Promise<RunningKernel>;
   private readonly queue: QueueItem[] = [];
-  private running?: { item: QueueItem; tracker: OutputTracker };
+  private running?: QueueItem;
   private pumping = false;
-  private readonly displays = new DisplayRegistry();
-  private readonly trackers = new Map<OutputWriter, OutputTracker>();
+  /** Jupyter's output semantics (streams, clear_output, display updates across cells), per writer. */
+  private readonly outputs = new OutputReducer<OutputWriter>((event) => {
+    if (event.kind === "append") event.cell.append(event.output);
+    else if (event.kind === "replace") event.cell.replace(event.output);
+    else event.cell.clear();
+  }, { controlChars: true });
   private log = "";
   private _state: KernelState = "not-started";
   /** Bumped on every (re)start so that late events of an old kernel are ignored. */
@@ -326,7 +208,7 @@ export class KernelSession {
       item = { code, writer, resolve, reject, onStart, cancelled: false };
     }) as Promise<ExecutionResult> & { cancel(): void };
     promise.cancel = () => {
-      if (this.running?.item === item) void this.interrupt();
+      if (this.running === item) void this.interrupt();
       else if (!item.cancelled) {
         item.cancelled = true;
         const i = this.queue.indexOf(item);
@@ -384,17 +266,15 @@ export class KernelSession {
 
   private async run(kernel: RunningKernel, item: QueueItem): Promise<ExecutionResult> {
     // A re-run replaces the cell's outputs: forget the display ids they carried.
-    this.displays.forgetWriter(item.writer);
-    const tracker = new OutputTracker(item.writer, this.displays);
-    this.trackers.set(item.writer, tracker);
-    this.running = { item, tracker };
+    this.outputs.begin(item.writer);
+    this.running = item;
     item.onStart?.();
     let executionCount: number | null = null;
     try {
       const reply = await kernel.client.execute(
         item.code,
         {
-          onIopub: (msg) => this.onIopub(msg, tracker),
+          onIopub: (msg) => this.onIopub(msg, item.writer),
           onInput: async (prompt, password) => (await this.options.onInput?.(prompt, password)) ?? "",
         },
         // The session enforces stop_on_error itself: only one cell is at the kernel at a time.
@@ -406,8 +286,7 @@ export class KernelSession {
       if (content.status === "error") return { status: "error", executionCount };
       // The client resolves "aborted" when the kernel went away mid-cell: say so in the cell.
       if (this._state === "dead" && this.kernel === undefined) {
-        tracker.add({
-          id: newId(),
+        this.outputs.push(item.writer, {
           type: "error",
           ename: "KernelDied",
           evalue: "The kernel process exited while this cell was running. Run the cell again to start a new kernel; Glassbox: Show Kernel Log has the details.",
@@ -417,61 +296,18 @@ export class KernelSession {
       }
       return { status: "aborted", executionCount };
     } finally {
+      this.outputs.end(item.writer);
       this.running = undefined;
     }
   }
 
-  private onIopub(msg: Message, tracker: OutputTracker): void {
-    const c = msg.content as Record<string, unknown>;
-    switch (msg.header.msg_type) {
-      case "status":
-        this.setState(c.execution_state === "busy" ? "busy" : c.execution_state === "idle" ? "idle" : this._state);
-        return;
-      case "stream":
-        tracker.stream(c.name === "stderr" ? "stderr" : "stdout", String(c.text ?? ""));
-        return;
-      case "display_data": {
-        const transient = (c.transient ?? {}) as { display_id?: string };
-        const output: CellOutput & { type: "display_data" } = {
-          id: newId(),
-          type: "display_data",
-          data: (c.data ?? {}) as MimeBundle,
-          metadata: (c.metadata ?? {}) as Record<string, unknown>,
-          displayId: transient.display_id,
-        };
-        tracker.add(output);
-        if (output.displayId) this.displays.add(output.displayId, tracker.writer, output);
-        return;
-      }
-      case "update_display_data": {
-        const transient = (c.transient ?? {}) as { display_id?: string };
-        if (transient.display_id) this.displays.update(transient.display_id, (c.data ?? {}) as MimeBundle, (c.metadata ?? {}) as Record<string, unknown>);
-        return;
-      }
-      case "execute_result":
-        tracker.add({
-          id: newId(),
-          type: "execute_result",
-          data: (c.data ?? {}) as MimeBundle,
-          metadata: (c.metadata ?? {}) as Record<string, unknown>,
-          executionCount: typeof c.execution_count === "number" ? c.execution_count : null,
-        });
-        return;
-      case "error":
-        tracker.add({
-          id: newId(),
-          type: "error",
-          ename: String(c.ename ?? "Error"),
-          evalue: String(c.evalue ?? ""),
-          traceback: Array.isArray(c.traceback) ? c.traceback.map(String) : [],
-        });
-        return;
-      case "clear_output":
-        tracker.clear(!!c.wait);
-        return;
-      default:
-        return; // execute_input, comm_* and others need no output
+  private onIopub(msg: Message, writer: OutputWriter): void {
+    if (msg.header.msg_type === "status") {
+      const state = (msg.content as { execution_state?: string }).execution_state;
+      this.setState(state === "busy" ? "busy" : state === "idle" ? "idle" : this._state);
+      return;
     }
+    this.outputs.handle(msg, writer);
   }
 
   /** Output that belongs to no running request: late async output, or display updates after a cell ended. */
@@ -483,13 +319,12 @@ export class KernelSession {
       return;
     }
     if (type === "update_display_data") {
-      const c = msg.content as { data?: MimeBundle; metadata?: Record<string, unknown>; transient?: { display_id?: string } };
-      if (c.transient?.display_id) this.displays.update(c.transient.display_id, c.data ?? {}, c.metadata ?? {});
+      this.outputs.handle(msg);
       return;
     }
     // Late output of a finished cell goes to that cell when its parent is known to the kernel only;
     // the client cannot map it, so it lands on the running cell if there is one, as Jupyter does.
-    if (this.running && (type === "stream" || type === "display_data" || type === "error")) this.onIopub(msg, this.running.tracker);
+    if (this.running && (type === "stream" || type === "display_data" || type === "error")) this.outputs.handle(msg, this.running.writer);
   }
 
   /**
@@ -525,7 +360,7 @@ export class KernelSession {
     this.abortQueue();
     const kernel = this.kernel;
     this.kernel = undefined;
-    this.displays.clearAll();
+    this.outputs.reset();
     if (kernel) await kernel.shutdown().catch(() => undefined); // also resolves the running cell as aborted
   }
 

@@ -4,7 +4,7 @@
  * follows the shape VS Code's built-in ipynb serializer reads back, so saved notebooks keep
  * output types, execution counts and display ids.
  */
-import type { CellOutput, MimeBundle } from "./kernel-session";
+import { errorText, type CellOutput, type MimeBundle } from "../kernel/outputs/reducer";
 
 export interface OutputItemData {
   mime: string;
@@ -86,7 +86,7 @@ export function toOutputData(output: CellOutput): OutputData {
       };
     case "error": {
       // The traceback already holds the message (often with ANSI colours); it is what users read.
-      const stack = output.traceback.length ? output.traceback.join("\n") : `${output.ename}: ${output.evalue}`;
+      const stack = errorText(output);
       return {
         items: [{ mime: ERROR_MIME, data: encoder.encode(JSON.stringify({ name: output.ename, message: output.evalue, stack })) }],
         metadata: { outputType: "error", originalError: { output_type: "error", ename: output.ename, evalue: output.evalue, traceback: output.traceback } },

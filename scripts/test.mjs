@@ -3,6 +3,8 @@
 // Folders named fixtures hold test data; folders named vscode hold suites that run inside VS Code's
 // extension host (`npm run test:vscode`, for machines that can download VS Code).
 // Arguments filter suites by path: `npm test -- protocol renderers`.
+// test/unit/ (fast, in-process: no kernel, no browser) runs first, on its own, so a broken rule
+// shows within seconds.
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -45,13 +47,20 @@ let failedSuites = 0;
 
 ensureSetup("test");
 
-if (nodeTests.length) {
-  const { code, output } = await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=1", ...nodeTests]);
+async function runNode(files) {
+  if (!files.length) return;
+  const { code, output } = await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=1", ...files]);
   totals.passed += count(output, /^ℹ pass (\d+)/gm);
   totals.failed += count(output, /^ℹ fail (\d+)/gm) + count(output, /^ℹ cancelled (\d+)/gm);
   totals.skipped += count(output, /^ℹ skipped (\d+)/gm) + count(output, /^ℹ todo (\d+)/gm);
   if (code !== 0) failedSuites++;
 }
+
+const isUnit = (path) => path.startsWith(join("test", "unit") + "/");
+const unitStarted = Date.now();
+await runNode(nodeTests.filter(isUnit));
+if (nodeTests.some(isUnit)) console.log(`unit tests: ${((Date.now() - unitStarted) / 1000).toFixed(1)} s`);
+await runNode(nodeTests.filter((p) => !isUnit(p)));
 if (pythonTests.length) {
   const { code, output } = await run("/usr/bin/python3", ["-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", ...pythonTests], { PYTHONUNBUFFERED: "1" });
   const summary = output.split("\n").reverse().find((l) => /\d+ (passed|failed|error)/.test(l)) ?? "";

@@ -11,7 +11,8 @@ import { existsSync, mkdirSync, realpathSync, renameSync, statSync, writeFileSyn
 import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import { executeNotebook, type CellFailure } from "./execute";
 import { firstLine, NotebookError, readNotebook, serializeNotebook, type Notebook } from "./notebook";
-import { renderReport, stripAnsi, type ReportEntry } from "./report";
+import { stripAnsi } from "../outputs/text";
+import { renderReport, type ReportEntry } from "./report";
 
 export const USAGE = `Usage: glassbox run <notebook.ipynb>... [options]
 

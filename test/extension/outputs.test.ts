@@ -1,7 +1,8 @@
 /** The editor-independent pieces of the extension: output items and tutorial helpers. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { applyControlChars, summarizeKernelInfo } from "../../extension/kernel-session";
+import { summarizeKernelInfo } from "../../extension/kernel-session";
+import { applyControlChars } from "../../kernel/outputs/text";
 import { ERROR_MIME, STDERR_MIME, STDOUT_MIME, toOutputData } from "../../extension/output-items";
 import { sampleFiles, tutorialTitle, uniqueName } from "../../extension/tutorials";
 import type { Message } from "../../kernel/protocol/wire";

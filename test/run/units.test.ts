@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { renderMarkdown } from "../../kernel/run/markdown";
 import { NotebookError, parseNotebook, serializeNotebook, type CodeCell } from "../../kernel/run/notebook";
 import { OutputCollector } from "../../kernel/run/outputs";
-import { terminalText } from "../../kernel/run/report";
+import { applyControlChars } from "../../kernel/outputs/text";
 import type { Message } from "../../kernel/protocol/wire";
 import { ROOT } from "./helpers";
 
@@ -83,8 +83,8 @@ test("Markdown: the usual constructs, and nothing a notebook could inject", () =
 });
 
 test("terminal text: carriage returns overwrite, as progress bars expect", () => {
-  assert.equal(terminalText("10%\r50%\r100%\ndone"), "100%\ndone");
-  assert.equal(terminalText("abc\rX"), "Xbc");
+  assert.equal(applyControlChars("10%\r50%\r100%\ndone"), "100%\ndone");
+  assert.equal(applyControlChars("abc\rX"), "Xbc");
 });
 
 test("the committed tutorials are built from their sources in notebooks/src", () => {
