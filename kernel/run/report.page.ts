@@ -2,11 +2,11 @@
  * The script inside `glassbox run` reports (bundled to dist/report.page.js and inlined). It renders
  * each Glassbox output with the extension's own renderer through VS Code's renderer contract:
  * `activate(ctx).renderOutputItem(item, element)`. When no renderer handles a type, or one fails,
- * the static fallback written by the report (PNG, HTML, text) stays.
+ * the static fallback written by the report (PNG, HTML, text) stays. It also sizes the sandboxed
+ * frames that hold cells' HTML and SVG to their content (sizeFrames).
  *
  * When done it sets <html data-gb-rendered="done"> with counts, for tests and for people.
  */
-import manifest from "../../package.json";
 
 interface OutputItem {
   id: string;
@@ -37,18 +37,9 @@ interface RichOutput {
 // esbuild bundles every renderer present at build time behind this glob import.
 const loadModule = (name: string): Promise<RendererModule> => import(`../../extension/renderers/${name}/index.ts`);
 
-/** MIME type -> renderer name, from the extension manifest, then by convention (…glassbox.<name>.v1+json -> <name>). */
-function rendererName(mime: string): string[] {
-  const names: string[] = [];
-  const contributes = (manifest as unknown as { contributes?: { notebookRenderer?: { entrypoint?: string | { path?: string }; mimeTypes?: string[] }[] } }).contributes;
-  for (const r of contributes?.notebookRenderer ?? []) {
-    const entry = typeof r.entrypoint === "string" ? r.entrypoint : r.entrypoint?.path;
-    const name = entry ? /([^/\\]+)\.js$/.exec(entry)?.[1] : undefined;
-    if (name && r.mimeTypes?.includes(mime)) names.push(name);
-  }
-  const m = /^application\/vnd\.glassbox\.([\w-]+)(?:\.v\d+)?\+json$/.exec(mime);
-  if (m && !names.includes(m[1])) names.push(m[1]);
-  return names;
+/** MIME type -> renderer name, by convention: application/vnd.glassbox.<name>.v1+json -> <name>. */
+function rendererName(mime: string): string | undefined {
+  return /^application\/vnd\.glassbox\.([\w-]+)(?:\.v\d+)?\+json$/.exec(mime)?.[1];
 }
 
 const renderers = new Map<string, Promise<Renderer | undefined>>();
@@ -89,26 +80,65 @@ async function renderOne(output: RichOutput): Promise<"rendered" | "fallback"> {
   const host = document.querySelector<HTMLElement>(`[data-gb-rich="${CSS.escape(output.id)}"]`);
   if (!host) return "fallback";
   for (const mime of output.mimes) {
-    for (const name of rendererName(mime)) {
-      const r = await renderer(name);
-      if (!r) continue;
-      const element = document.createElement("div");
-      element.className = "gb-rich";
-      const fallback = Array.from(host.childNodes);
-      host.prepend(element);
-      try {
-        await r.renderOutputItem(item(output.id, mime, output.data[mime], output.metadata[mime] ?? output.metadata), element);
-        for (const node of fallback) node.parentNode?.removeChild(node);
-        host.dataset.gbRenderer = name;
-        return "rendered";
-      } catch (e) {
-        element.remove();
-        console.warn(`glassbox report: the ${name} renderer failed on ${output.id}:`, e);
-      }
+    const name = rendererName(mime);
+    const r = name ? await renderer(name) : undefined;
+    if (!name || !r) continue;
+    const element = document.createElement("div");
+    element.className = "gb-rich";
+    const fallback = Array.from(host.childNodes);
+    host.prepend(element);
+    try {
+      await r.renderOutputItem(item(output.id, mime, output.data[mime], output.metadata[mime] ?? output.metadata), element);
+      for (const node of fallback) node.parentNode?.removeChild(node);
+      host.dataset.gbRenderer = name;
+      return "rendered";
+    } catch (e) {
+      element.remove();
+      console.warn(`glassbox report: the ${name} renderer failed on ${output.id}:`, e);
     }
   }
   host.dataset.gbRenderer = "fallback";
   return "fallback";
+}
+
+/**
+ * Sizes each sandboxed frame (report.ts: sandboxedFrame) to its content. The frame itself has an
+ * opaque origin, so this page cannot read its layout; a hidden probe frame lays out the same
+ * document with `sandbox="allow-same-origin"` and still no allow-scripts: the browser runs no script
+ * in it (no <script>, no event handler, no javascript: URL, and its CSP says script-src 'none'), and
+ * only this page's script reads its height. Probes stay, so a window resize re-measures.
+ */
+function sizeFrames(): Promise<number> {
+  const frames = Array.from(document.querySelectorAll<HTMLIFrameElement>("iframe.gb-frame"));
+  const probes = frames.map((frame) => {
+    const probe = document.createElement("iframe");
+    probe.className = "gb-frame-probe";
+    probe.setAttribute("sandbox", "allow-same-origin");
+    probe.setAttribute("aria-hidden", "true");
+    probe.tabIndex = -1;
+    probe.style.width = `${frame.clientWidth || frame.parentElement?.clientWidth || 600}px`;
+    const loaded = new Promise<void>((resolve) => probe.addEventListener("load", () => resolve(), { once: true }));
+    probe.srcdoc = frame.srcdoc;
+    document.body.append(probe);
+    return { frame, probe, loaded };
+  });
+  const measure = ({ frame, probe }: { frame: HTMLIFrameElement; probe: HTMLIFrameElement }) => {
+    const doc = probe.contentDocument;
+    if (!doc) return false;
+    probe.style.width = `${frame.clientWidth || 600}px`;
+    frame.style.height = `${Math.ceil(Math.max(doc.documentElement.scrollHeight, doc.body?.scrollHeight ?? 0))}px`;
+    frame.dataset.gbSized = "true";
+    return true;
+  };
+  let pending = 0;
+  window.addEventListener("resize", () => {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(() => probes.forEach(measure));
+  });
+  return Promise.all(probes.map(async (p) => {
+    await p.loaded;
+    return measure(p);
+  })).then((sized) => sized.filter(Boolean).length);
 }
 
 async function main(): Promise<void> {
@@ -123,6 +153,7 @@ async function main(): Promise<void> {
     if ((await renderOne(output)) === "rendered") rendered++;
     else fallback++;
   }
+  root.dataset.gbFramesSized = String(await sizeFrames());
   root.dataset.gbRenderedCount = String(rendered);
   root.dataset.gbFallbackCount = String(fallback);
   root.dataset.gbRendered = "done";

@@ -10,6 +10,8 @@ import { dirname, join } from "node:path";
 import { escapeHtml, renderMarkdown } from "./markdown";
 import type { MimeBundle, Notebook, Output } from "./notebook";
 import { sourceText } from "./notebook";
+import { errorText } from "../outputs/reducer";
+import { applyControlChars, stripAnsi } from "../outputs/text";
 
 export interface ReportEntry {
   /** Shown as the section's title; defaults to the notebook's first heading. */
@@ -32,27 +34,6 @@ export interface RichOutput {
 
 export const GLASSBOX_MIME = /^application\/vnd\.glassbox\.[\w.-]+\+json$/;
 
-/** Removes terminal colour codes (tracebacks from the kernel carry them). */
-export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]|\u001b\][^\u0007]*\u0007/g, "");
-}
-
-/** Applies carriage returns and backspaces the way a terminal would (progress bars). */
-export function terminalText(text: string): string {
-  return text
-    .split("\n")
-    .map((line) => {
-      const parts = line.split("\r");
-      let out = "";
-      for (const part of parts) out = part + out.slice(part.length);
-      // \x08 is backspace (in a regex, \b outside a class would mean a word boundary).
-      while (/[^\x08]\x08/.test(out)) out = out.replace(/[^\x08]\x08/, "");
-      return out.replace(/\x08/g, "");
-    })
-    .join("\n");
-}
-
 function text(value: unknown): string {
   return Array.isArray(value) ? value.join("") : typeof value === "string" ? value : JSON.stringify(value, null, 2);
 }
@@ -61,14 +42,28 @@ function b64(value: unknown): string {
   return text(value).replace(/\s+/g, "");
 }
 
+/** Styles of a frame's own document: the report's fonts and colours, no margin (the frame is sized to the content). */
+const FRAME_STYLE = "html,body{margin:0;padding:0;background:transparent}body{color:#1f2328;font:14px/1.5 system-ui,-apple-system,\"Segoe UI\",sans-serif;overflow-wrap:anywhere}table{border-collapse:collapse}th,td{border:1px solid #d1d9e0;padding:3px 8px}svg,img{max-width:100%}";
+
+/**
+ * A cell's HTML or SVG in an iframe with `sandbox=""` (no script, an opaque origin: it can neither
+ * run code nor reach the page) and `srcdoc` (escaped here, so the markup cannot leave the attribute).
+ * The CSP inside says the same again. The page script sizes the frame to its content
+ * (report.page.ts: sizeFrames); without it the frame keeps a default height and scrolls.
+ */
+export function sandboxedFrame(markup: string, kind: "html" | "svg"): string {
+  const doc = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="script-src 'none'; object-src 'none'"><style>${FRAME_STYLE}</style></head><body>${markup}</body></html>`;
+  return `<iframe class="gb-frame gb-frame-${kind}" sandbox="" srcdoc="${escapeHtml(doc)}" title="${kind === "svg" ? "SVG output" : "HTML output"}" loading="eager"></iframe>`;
+}
+
 /** The static HTML of a MIME bundle, best representation first. */
 export function staticMime(data: MimeBundle): string {
   if (data["image/png"] !== undefined) return `<img class="gb-image" alt="" src="data:image/png;base64,${escapeHtml(b64(data["image/png"]))}">`;
   if (data["image/jpeg"] !== undefined) return `<img class="gb-image" alt="" src="data:image/jpeg;base64,${escapeHtml(b64(data["image/jpeg"]))}">`;
-  // SVG goes through an <img>, where its scripts cannot run.
-  if (data["image/svg+xml"] !== undefined) return `<img class="gb-image" alt="" src="data:image/svg+xml;base64,${Buffer.from(text(data["image/svg+xml"])).toString("base64")}">`;
-  // HTML from the notebook's own cells is shown as HTML, as a trusted notebook is in Jupyter.
-  if (data["text/html"] !== undefined) return `<div class="gb-html">${text(data["text/html"])}</div>`;
+  // A cell's HTML and SVG are documents of their own, in sandboxed frames: no script runs and
+  // unbalanced markup cannot swallow the page (see sandboxedFrame).
+  if (data["image/svg+xml"] !== undefined) return sandboxedFrame(text(data["image/svg+xml"]), "svg");
+  if (data["text/html"] !== undefined) return sandboxedFrame(text(data["text/html"]), "html");
   if (data["text/markdown"] !== undefined) return `<div class="gb-markdown">${renderMarkdown(text(data["text/markdown"]))}</div>`;
   if (data["text/latex"] !== undefined) return `<pre class="gb-text">${escapeHtml(text(data["text/latex"]))}</pre>`;
   if (data["application/json"] !== undefined) return `<pre class="gb-text">${escapeHtml(JSON.stringify(data["application/json"], null, 2))}</pre>`;
@@ -80,11 +75,9 @@ export function staticMime(data: MimeBundle): string {
 function renderOutput(output: Output, id: string, rich: RichOutput[]): string {
   switch (output.output_type) {
     case "stream":
-      return `<pre class="gb-stream gb-${output.name}">${escapeHtml(terminalText(stripAnsi(sourceText(output.text))))}</pre>`;
-    case "error": {
-      const trace = output.traceback.length ? output.traceback.join("\n") : `${output.ename}: ${output.evalue}`;
-      return `<pre class="gb-error">${escapeHtml(stripAnsi(trace))}</pre>`;
-    }
+      return `<pre class="gb-stream gb-${output.name}">${escapeHtml(applyControlChars(stripAnsi(sourceText(output.text))))}</pre>`;
+    case "error":
+      return `<pre class="gb-error">${escapeHtml(stripAnsi(errorText(output)))}</pre>`;
     default: {
       const mimes = Object.keys(output.data).filter((m) => GLASSBOX_MIME.test(m));
       if (mimes.length) rich.push({ id, mimes, data: output.data, metadata: output.metadata });
@@ -164,6 +157,8 @@ main{flex:1;min-width:0;max-width:1050px;margin:0 auto;padding:24px 32px 80px}
 .gb-error{color:var(--vscode-errorForeground);background:#fff5f5;padding:8px!important;border-radius:6px}
 .gb-muted{color:var(--vscode-descriptionForeground)}
 .gb-image{max-width:100%;image-rendering:auto}
+.gb-frame{display:block;width:100%;height:150px;border:0;overflow:hidden}
+.gb-frame-probe{position:absolute;left:-10000px;top:0;visibility:hidden;height:0;border:0}
 .gb-rich{min-height:20px}
 .gb-render-note{color:var(--vscode-descriptionForeground);font-size:12px}
 @media print{nav.gb-toc{display:none}}

@@ -2,11 +2,14 @@
 // through `glassbox run --html`, and headless Chromium must draw the tensor and the training curves
 // with the extension's renderers, offline, without page errors.
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
-import { launchChromium, renderReport } from "./browser";
+import type { CodeCell, Notebook, Output } from "../../kernel/run/notebook";
+import { renderReport } from "../../kernel/run/report";
+import { launchChromium, renderReport as openReport } from "./browser";
 import { build, glassbox, tempDir, writeNotebook } from "./helpers";
 
 const TENSOR = "application/vnd.glassbox.tensor.v1+json";
@@ -43,7 +46,7 @@ test("the report renders Glassbox outputs with the extension's renderers, offlin
   assert.ok(mimes.includes(TENSOR), `the kernel showed the tensor as ${TENSOR} (got ${mimes.join(", ")})`);
   assert.ok(mimes.includes(TRAINING), `model.fit showed live curves as ${TRAINING} (got ${mimes.join(", ")})`);
 
-  const page = await renderReport(browser, html, "report-plots.png");
+  const page = await openReport(browser, html, "report-plots.png");
   assert.deepEqual(page.pageErrors, [], "no errors in the page");
   assert.deepEqual(page.network, [], "the report loads nothing from the network");
   assert.equal(page.state, "done");
@@ -53,4 +56,54 @@ test("the report renders Glassbox outputs with the extension's renderers, offlin
   assert.match(tensor.text, /float32/, "the tensor view shows its dtype");
   assert.ok(training && training.renderer === "training", `the training renderer drew the curves (${JSON.stringify(training)})`);
   assert.ok(training.plots > 0 || training.svgs > 0 || training.canvases > 0, `the training output holds a plot (${JSON.stringify(training)})`);
+});
+
+test("a cell's HTML and SVG sit in sandboxed frames sized to their content: no script runs, no markup escapes", async () => {
+  const dir = tempDir();
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const html = (markup: string): Output => ({ output_type: "display_data", data: { "text/html": markup, "text/plain": "html" }, metadata: {} });
+  const hostile = [
+    html(`<img src=x onerror="top.document.title='pwned-img';parent.__xss=1">`),
+    html(`<script>top.document.title='pwned-script';parent.__xss=2</script><p>after script</p>`),
+    html(`<a href="javascript:top.document.title='pwned-link'" id="l">link</a><meta http-equiv="refresh" content="0;url=javascript:top.document.title='pwned-meta'">`),
+    html(`<!-- an unclosed comment`),
+    html(`<textarea>an unclosed textarea`),
+    html(`</div></section></main><div style="height:400px;background:#eee">tall block</div>`),
+    { output_type: "display_data", data: { "image/svg+xml": `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" onload="top.document.title='pwned-svg'"><script>top.document.title='pwned-svg-script'</script><rect width="120" height="60" fill="teal"/></svg>` }, metadata: {} },
+  ] satisfies Output[];
+  const cells: Notebook["cells"] = [
+    { cell_type: "markdown", id: "m", source: "# Hostile outputs", metadata: {} },
+    ...hostile.map((o, i): CodeCell => ({ cell_type: "code", id: `c${i}`, source: `cell ${i}`, metadata: {}, execution_count: i + 1, outputs: [o] })),
+    { cell_type: "code", id: "last", source: "later", metadata: {}, execution_count: 99, outputs: [{ output_type: "stream", name: "stdout", text: "LATER CELL STILL HERE" }] },
+  ];
+  const path = join(dir, "hostile.html");
+  writeFileSync(path, renderReport([{ file: "hostile.ipynb", notebook: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells } }]));
+
+  const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+  after(() => page.close());
+  const pageErrors: string[] = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(pathToFileURL(path).href);
+  await page.waitForFunction(() => document.documentElement.dataset.gbRendered === "done", undefined, { timeout: 60_000 });
+  await page.locator("#l").count(); // let any late navigation settle
+  await page.waitForTimeout(300);
+  assert.equal(await page.title(), "Hostile outputs", "no cell changed the page's title");
+  assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+  assert.equal(await page.locator("text=LATER CELL STILL HERE").isVisible(), true, "the cell after unbalanced markup is shown");
+  assert.equal(await page.locator("section.gb-cell").count(), cells.length, "every cell is its own section");
+
+  const frames = await page.evaluate(() => Array.from(document.querySelectorAll<HTMLIFrameElement>("iframe.gb-frame")).map((f) => ({
+    sandbox: f.getAttribute("sandbox"), readable: f.contentDocument !== null, height: f.getBoundingClientRect().height, sized: f.dataset.gbSized === "true",
+  })));
+  assert.equal(frames.length, hostile.length);
+  for (const f of frames) {
+    assert.equal(f.sandbox, "", "no sandbox permission at all");
+    assert.equal(f.readable, false, "an opaque origin: the page cannot reach in, nor the frame out");
+    assert.ok(f.sized, "sized by the page script");
+  }
+  assert.ok(frames[5].height >= 400 && frames[5].height < 460, `the tall block's frame fits it (${frames[5].height}px)`);
+  assert.ok(frames[0].height < 60, `a one-image frame stays small (${frames[0].height}px)`);
+  assert.ok(frames[6].height >= 60 && frames[6].height < 90, `the SVG's frame fits the picture (${frames[6].height}px)`);
+  assert.equal(await page.locator("iframe.gb-frame").nth(1).contentFrame().locator("p").textContent(), "after script", "the frame still shows the markup after the script");
+  assert.deepEqual(pageErrors, []);
 });

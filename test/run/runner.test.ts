@@ -187,7 +187,10 @@ test("--html writes one self-contained offline report", async () => {
   assert.ok(!page.includes("<script>alert(1)</script>"), "raw HTML in Markdown is escaped");
   assert.ok(!page.includes('href="javascript:'), "unsafe link schemes are dropped");
   assert.ok(page.includes("&lt;b&gt;not bold&lt;/b&gt;"), "stream text is escaped");
-  assert.ok(page.includes('<em id="rich-html">html output</em>'), "text/html output is shown as HTML");
+  // text/html is shown as HTML, in its own document: a sandboxed frame's srcdoc (issue 13).
+  const frames = [...page.matchAll(/<iframe class="gb-frame gb-frame-html" sandbox="" srcdoc="([^"]*)"/g)].map((m) => m[1].replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"));
+  assert.ok(frames.some((doc) => doc.includes('<body><em id="rich-html">html output</em></body>')), "text/html output is shown as HTML");
+  assert.ok(!page.includes('<em id="rich-html">'), "the cell's HTML is not part of the page's own markup");
   assert.match(page, /Error: shown in the report/);
   assert.ok(!/<(script|link|img)[^>]+(src|href)="https?:/i.test(page), "nothing is loaded from the network");
   assert.ok(page.includes("gb-rich-outputs"), "the renderer data and script are inline");
