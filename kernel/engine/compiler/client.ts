@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { CompilerMethod, CompilerRequest, CompilerResponse, CompilerWorkerData, RestoreCell } from "./protocol";
+import type { CompilerCalls, CompilerMethod, CompilerRequest, CompilerResponse, CompilerWorkerData, RestoreCell } from "./protocol";
 import { findKernelRoot } from "../../root";
 import type { CellCompiler, CompiledCell, CompileOptions, CompletionResult, InspectResult, IsCompleteResult } from "./types";
 
@@ -62,18 +62,18 @@ export function startCompiler(options: StartCompilerOptions = {}): CompilerClien
     w.on("error", (e) => fail(w, `crashed (${e.message})`));
     w.on("exit", (code) => fail(w, `exited with code ${code}`));
     worker = w;
-    if (committed.length) send("restore", [committed.slice()]).catch(() => undefined);
+    if (committed.length) send("restore", committed.slice()).catch(() => undefined);
     return w;
   };
 
-  function send<T>(method: CompilerMethod, args: unknown[]): Promise<T> {
+  function send<M extends CompilerMethod>(method: M, ...args: CompilerCalls[M]["args"]): Promise<CompilerCalls[M]["result"]> {
     if (closed) return Promise.reject(new Error("the TypeScript compiler is closed"));
     const w = worker ?? spawn();
     const id = nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
+      // The response to request `id` is the variant of this method (the worker answers in kind).
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject, method });
-      const request: CompilerRequest = { id, method, args };
-      w.postMessage(request);
+      w.postMessage({ id, method, args } as CompilerRequest);
     });
   }
 
@@ -82,26 +82,26 @@ export function startCompiler(options: StartCompilerOptions = {}): CompilerClien
   return {
     compile(code: string, options: CompileOptions): Promise<CompiledCell> {
       compiledCode.set(options.cell, code);
-      return send("compile", [code, options]);
+      return send("compile", code, options);
     },
     async commit(cell: number): Promise<void> {
       const code = compiledCode.get(cell);
       for (const n of [...compiledCode.keys()]) if (n <= cell) compiledCode.delete(n);
       if (code !== undefined) committed.push({ cell, code });
-      await send("commit", [cell]);
+      await send("commit", cell);
     },
     complete(code: string, cursorPos: number): Promise<CompletionResult> {
-      return send("complete", [code, cursorPos]);
+      return send("complete", code, cursorPos);
     },
     inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult> {
-      return send("inspect", [code, cursorPos, detailLevel]);
+      return send("inspect", code, cursorPos, detailLevel);
     },
     isComplete(code: string): Promise<IsCompleteResult> {
-      return send("isComplete", [code]);
+      return send("isComplete", code);
     },
     async setWorkingDirectory(dir: string): Promise<void> {
       workingDirectory = dir;
-      await send("setWorkingDirectory", [dir]);
+      await send("setWorkingDirectory", dir);
     },
     async close(): Promise<void> {
       closed = true;

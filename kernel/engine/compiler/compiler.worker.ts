@@ -1,7 +1,7 @@
 // The compiler worker thread: type checking never blocks the protocol thread or user code.
 // Serves the CellCompiler methods over parentPort and warms up (program, tfjs types) on boot.
 import { parentPort, workerData } from "node:worker_threads";
-import type { CompilerRequest, CompilerResponse, CompilerWorkerData, RestoreCell } from "./protocol";
+import type { CompilerCalls, CompilerHandlers, CompilerMethod, CompilerRequest, CompilerResponse, CompilerWorkerData } from "./protocol";
 import { CellCompilerService } from "./service";
 
 const port = parentPort;
@@ -9,30 +9,25 @@ if (!port) throw new Error("compiler.worker must run in a worker thread");
 const data = (workerData ?? {}) as Partial<CompilerWorkerData>;
 const service = new CellCompilerService({ workingDirectory: data.workingDirectory ?? process.cwd() });
 
-function handle(request: CompilerRequest): unknown {
-  const a = request.args;
-  switch (request.method) {
-    case "compile":
-      return service.compileSync(a[0] as string, a[1] as { cell: number; reportOnly: boolean });
-    case "commit":
-      return service.commitSync(a[0] as number);
-    case "complete":
-      return service.completeSync(a[0] as string, a[1] as number);
-    case "inspect":
-      return service.inspectSync(a[0] as string, a[1] as number, a[2] as 0 | 1);
-    case "isComplete":
-      return service.isCompleteSync(a[0] as string);
-    case "setWorkingDirectory":
-      return service.setWorkingDirectorySync(a[0] as string);
-    case "restore":
-      for (const { cell, code } of a[0] as RestoreCell[]) {
-        service.compileSync(code, { cell, reportOnly: true });
-        service.commitSync(cell);
-      }
-      return undefined;
-    default:
-      throw new Error(`unknown compiler method ${String(request.method)}`);
-  }
+const handlers: CompilerHandlers = {
+  compile: (code, options) => service.compileSync(code, options),
+  commit: (cell) => service.commitSync(cell),
+  complete: (code, cursorPos) => service.completeSync(code, cursorPos),
+  inspect: (code, cursorPos, detailLevel) => service.inspectSync(code, cursorPos, detailLevel),
+  isComplete: (code) => service.isCompleteSync(code),
+  setWorkingDirectory: (dir) => service.setWorkingDirectorySync(dir),
+  restore: (cells) => {
+    for (const { cell, code } of cells) {
+      service.compileSync(code, { cell, reportOnly: true });
+      service.commitSync(cell);
+    }
+  },
+};
+
+function handle<M extends CompilerMethod>(method: M, args: CompilerCalls[M]["args"]): CompilerCalls[M]["result"] {
+  const handler = handlers[method] as ((...a: CompilerCalls[M]["args"]) => CompilerCalls[M]["result"]) | undefined;
+  if (!handler) throw new Error(`unknown compiler method ${String(method)}`);
+  return handler(...args);
 }
 
 // After a commit, the program for the next cell is built in idle time (see service.prepare), but
@@ -45,10 +40,10 @@ port.on("message", (request: CompilerRequest) => {
   clearTimeout(prepareTimer);
   let response: CompilerResponse;
   try {
-    response = { id: request.id, result: handle(request) };
+    response = { id: request.id, method: request.method, result: handle(request.method, request.args) } as CompilerResponse;
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
-    response = { id: request.id, error: { message: error.message, stack: error.stack } };
+    response = { id: request.id, method: request.method, error: { message: error.message, stack: error.stack } };
   }
   port.postMessage(response);
   if (request.method === "commit") prepareTimer = setTimeout(prepare, PREPARE_DELAY_MS);
