@@ -5,9 +5,7 @@
  * notebook cannot inject script into the report.
  */
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
+import { escapeHtml } from "../display/escape";
 
 /** Keeps http(s), mailto, in-page anchors, relative paths and data:image URLs; everything else becomes "#". */
 export function safeUrl(url: string): string {

@@ -7,7 +7,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { escapeHtml, renderMarkdown } from "./markdown";
+import { escapeHtml } from "../display/escape";
+import { renderMarkdown } from "./markdown";
 import type { MimeBundle, Notebook, Output } from "./notebook";
 import { sourceText } from "./notebook";
 import { errorText } from "../outputs/reducer";

@@ -32,11 +32,6 @@ export function append(parent: Node, ...children: Child[]): void {
   }
 }
 
-/** For the rare place that needs markup as a string (e.g. Plotly labels, which parse a few tags). */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${({ "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "#39" } as Record<string, string>)[c]};`);
-}
-
 /** Numbers for tables and stats: 5 significant digits, exponent for very large/small magnitudes. */
 export function formatNumber(v: number | null | undefined, integer = false): string {
   if (v === null || v === undefined) return "–";

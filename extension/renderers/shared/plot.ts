@@ -4,6 +4,7 @@
  * redraws a plot in place with Plotly.react, keeping the user's zoom via `uirevision`.
  */
 import Plotly, { type PlotData, type PlotElement, type PlotLayout } from "plotly.js-dist-min";
+import { escapeHtml } from "../../../kernel/display/escape";
 import type { Theme } from "./theme";
 
 export { Plotly };
@@ -14,7 +15,7 @@ export type { PlotData, PlotElement, PlotLayout };
  * literally. Quotes use numeric entities because Plotly decodes only a few named ones.
  */
 export function plotText(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;" })[c] as string);
+  return escapeHtml(text).replace(/&quot;/g, "&#34;");
 }
 
 export function axisDefaults(theme: Theme): PlotLayout {
