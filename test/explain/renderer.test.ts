@@ -2,18 +2,18 @@
 // (activate(ctx) → renderOutputItem(item, element)), fed documents made by the real explain module.
 // Screenshots go to test-results/explain/.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as esbuild from "esbuild";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../helpers/chromium";
 import * as tf from "@tensorflow/tfjs";
 import * as explain from "../../kernel/explain";
 import { cpu, multiLayer } from "./helpers";
 
-const CHROMIUM = process.env.GLASSBOX_CHROMIUM ?? "/usr/bin/chromium";
 const OUT = join(process.cwd(), "test-results", "explain");
 const MIME = explain.EXPLANATION_MIME;
 const XSS = "<img src=x onerror=window.__xss=1>";
@@ -90,11 +90,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install chromium (or set GLASSBOX_CHROMIUM).`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 800, height: 900 } });
   page.setDefaultTimeout(5000);
   page.on("pageerror", (e) => console.error("page error:", e.message));

@@ -12,12 +12,12 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type Browser, type Frame, type Page } from "playwright-core";
+import type { Browser, Frame, Page } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../helpers/chromium";
 import { buildVsix, ensureCodeServer, installExtension, makeSandbox, removeSandbox, startCodeServer, type RunningCodeServer, type Sandbox } from "./code-server";
 import { sampleFiles, TUTORIALS_FOLDER } from "../../extension/tutorials";
 import { root } from "./helpers";
 
-const CHROMIUM = process.env.GLASSBOX_CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = join(root, "test-results", "extension");
 const TENSOR_MIME = "application/vnd.glassbox.tensor.v1+json";
 const TRAINING_MIME = "application/vnd.glassbox.training.v1+json";
@@ -129,10 +129,7 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     notebookName = "glassbox-e2e.ipynb";
     copyFileSync(FIXTURE, join(sandbox.workspace, notebookName));
     server = await startCodeServer(paths, sandbox);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${server.url}?folder=${encodeURIComponent(sandbox.workspace)}`);
     await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 60_000 });

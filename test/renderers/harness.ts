@@ -6,7 +6,7 @@
 import * as esbuild from "esbuild";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 
 export const ROOT = resolve(__dirname, "../..");
 export const RESULTS = join(ROOT, "test-results/renderers");
@@ -63,12 +63,7 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><style>${THEME_CS
 
 const TYPES: Record<string, string> = { ".js": "text/javascript", ".map": "application/json", ".html": "text/html" };
 
-export async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
-}
+
 
 /** Opens the harness with the given renderers activated; `errors` collects uncaught page errors. */
 export async function openPage(browser: Browser, renderers: string[]): Promise<{ page: Page; errors: Error[] }> {

@@ -8,7 +8,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { Browser, Page } from "playwright-core";
 import { formatTensor, TENSOR_MIME, type TensorPayloadV1 } from "../../kernel/display/tensor";
 import { TRAINING_MIME, TrainingMonitor } from "../../kernel/display/training";
-import { buildRenderers, launch, openPage, render } from "./harness";
+import { launchChromium } from "../helpers/chromium";
+import { buildRenderers, openPage, render } from "./harness";
 
 let browser: Browser, page: Page, errors: Error[];
 
@@ -26,7 +27,7 @@ const childCount = (id: string) => page.evaluate((i) => document.getElementById(
 before(async () => {
   await tf.setBackend("cpu");
   await buildRenderers(["tensor", "training"]);
-  browser = await launch();
+  browser = await launchChromium();
   ({ page, errors } = await openPage(browser, ["tensor", "training"]));
 });
 after(async () => {

@@ -3,7 +3,8 @@ import { after, before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import type { Browser, Page } from "playwright-core";
 import { formatTensor, TENSOR_MIME, type TensorPayloadV1 } from "../../kernel/display/tensor";
-import { buildRenderers, launch, openPage, render, screenshot, setTheme } from "./harness";
+import { launchChromium } from "../helpers/chromium";
+import { buildRenderers, openPage, render, screenshot, setTheme } from "./harness";
 
 let browser: Browser, page: Page, errors: Error[];
 let counter = 0;
@@ -24,7 +25,7 @@ async function texts(selector: string): Promise<string[]> { return page.locator(
 before(async () => {
   await tf.setBackend("cpu");
   await buildRenderers(["tensor"]);
-  browser = await launch();
+  browser = await launchChromium();
   ({ page, errors } = await openPage(browser, ["tensor"]));
 });
 after(async () => {

@@ -3,7 +3,8 @@ import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { TRAINING_MIME, TrainingMonitor, type TrainingPayloadV1 } from "../../kernel/display/training";
 import type { DisplayPayload } from "../../kernel/display/mime";
-import { buildRenderers, launch, openPage, render, screenshot, setTheme } from "./harness";
+import { launchChromium } from "../helpers/chromium";
+import { buildRenderers, openPage, render, screenshot, setTheme } from "./harness";
 
 let browser: Browser, page: Page, errors: Error[];
 let counter = 0;
@@ -52,7 +53,7 @@ function plotInfo(id: string, group: string) {
 
 before(async () => {
   await buildRenderers(["training"]);
-  browser = await launch();
+  browser = await launchChromium();
   ({ page, errors } = await openPage(browser, ["training"]));
 });
 after(async () => {

@@ -9,7 +9,8 @@ import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
 import type { CodeCell, Notebook, Output } from "../../kernel/run/notebook";
 import { renderReport } from "../../kernel/run/report";
-import { launchChromium, renderReport as openReport } from "./browser";
+import { launchChromium } from "../helpers/chromium";
+import { renderReport as openReport } from "./browser";
 import { build, glassbox, tempDir, writeNotebook } from "./helpers";
 
 const TENSOR = "application/vnd.glassbox.tensor.v1+json";

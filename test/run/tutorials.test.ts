@@ -6,7 +6,8 @@ import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
-import { launchChromium, renderReport } from "./browser";
+import { launchChromium } from "../helpers/chromium";
+import { renderReport } from "./browser";
 import { build, cellText, ROOT, tempDir, validateNbformat, type NbCell } from "./helpers";
 
 const out = tempDir("glassbox-tutorials-");
