@@ -13,7 +13,7 @@ export const TRAINING_MIME = "application/vnd.glassbox.training.v1+json";
 
 export type Split = "train" | "val";
 export type Goal = "min" | "max";
-export type RunStatus = "running" | "completed" | "stopped" | "error";
+export type RunStatus = "running" | "completed" | "stopped" | "interrupted" | "error";
 
 export interface MetricInfo {
   key: string;

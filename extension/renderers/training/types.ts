@@ -12,7 +12,7 @@ export interface TrainingPayload {
   version: 1;
   runId: string;
   title: string;
-  status: "running" | "completed" | "stopped" | "error";
+  status: "running" | "completed" | "stopped" | "interrupted" | "error";
   seq: number;
   startedAt: number;
   updatedAt: number;
