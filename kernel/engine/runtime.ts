@@ -59,7 +59,8 @@ export class Engine {
   private backendReady!: Promise<BackendChoice>;
   private typecheck: TypecheckMode = "on";
   private silentCount = 0;
-  private lastMemory = { numTensors: 0, numBytes: 0 };
+  /** What the previous (non-silent) cell added or freed, for %memory. */
+  private previousCellChange = { numTensors: 0, numBytes: 0 };
   private running: { parent: string; stop: (reason: InterruptReason) => void; onStop: Set<() => void> } | null = null;
   private pendingInput: { resolve: (value: string) => void; reject: (e: Error) => void } | null = null;
   /** Set when the protocol worker is about to terminate stuck code (see Output.suspendTracking). */
@@ -260,9 +261,9 @@ export class Engine {
         return describeBackend(this.backend);
       },
       memoryReport: () => {
-        const { numTensors, numBytes } = this.tf.memory();
+        const { numTensors, numBytes } = this.previousCellChange;
         const sign = (n: number) => (n >= 0 ? `+${n}` : `${n}`);
-        return `${describeMemory(this.memoryFigures())}\nSince the previous cell: ${sign(numTensors - this.lastMemory.numTensors)} tensors, ${sign(numBytes - this.lastMemory.numBytes)} bytes`;
+        return `${describeMemory(this.memoryFigures())}\nThe previous cell changed: ${sign(numTensors)} tensors, ${sign(numBytes)} bytes`;
       },
       setTypecheck: (mode) => (this.typecheck = mode),
       typecheckMode: () => this.typecheck,
@@ -302,6 +303,7 @@ export class Engine {
     };
     this.running = running;
     const started = performance.now();
+    const atStart = this.tf.memory();
     try {
       return await this.output.run(cell, async () => {
         const previous = this.backend;
@@ -329,7 +331,7 @@ export class Engine {
       this.running = null;
       this.output.flush();
       const { numTensors, numBytes } = this.tf.memory();
-      this.lastMemory = { numTensors, numBytes };
+      if (!call.silent) this.previousCellChange = { numTensors: numTensors - atStart.numTensors, numBytes: numBytes - atStart.numBytes };
     }
   }
 
