@@ -16,6 +16,8 @@ import { registerWasmCpuFallbacks } from "./backends/wasm/cpu-fallback";
 import { registerWasmTrainingKernels } from "./backends/wasm/gradients";
 import type { CellCompiler } from "./engine/compiler/types";
 import { Engine } from "./engine/runtime";
+import { closeAbandonedScopes, guardTraining } from "./engine/training-guard";
+import { memoryLimit, type MemoryLimit } from "./memory";
 import { configureRichDisplay, installRichDisplay, tfvis, trainingCurves } from "./display";
 import * as explain from "./explain";
 
@@ -48,7 +50,8 @@ const exit = process.exit.bind(process);
 export async function startKernel(options: KernelOptions): Promise<void> {
   const info = readConnectionFile(options.connectionFile);
   const kernelName = options.kernelName ?? info.kernel_name ?? "glassbox";
-  const data: ProtocolWorkerData = { info, kernelName, version: options.version, historyFile: defaultHistoryFile(kernelName), verbose: false };
+  const limit = chosenMemoryLimit();
+  const data: ProtocolWorkerData = { info, kernelName, version: options.version, historyFile: defaultHistoryFile(kernelName), verbose: false, memoryLimit: limit.bytes };
   const worker = new Worker(join(__dirname, "protocol.worker.js"), { workerData: data, stderr: true, stdout: true });
   // The worker's output is the kernel's log: write it to the real stderr, past the cell capture.
   worker.stderr.on("data", (chunk: Buffer) => writeSync(2, chunk));
@@ -70,6 +73,7 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   const engine = new Engine({
     cwd: process.cwd(),
     version: options.version,
+    memoryLimit: limit,
     post: (event) => worker.postMessage(event),
     onShutdown: async () => {
       shuttingDown = true;
@@ -96,7 +100,8 @@ export async function startKernel(options: KernelOptions): Promise<void> {
     preferredBackend: process.env.GLASSBOX_BACKEND || undefined,
     extend: (engine) => {
       installRichDisplay(tf, () => engine.output.sink());
-      stopTrainingOnInterrupt(tf, engine);
+      guardTraining(tf, engine);
+      engine.onTerminated(() => closeAbandonedScopes(tf));
       const display = (globalThis as { display?: Record<string, unknown> }).display!;
       display.training = trainingCurves;
       display.configure = configureRichDisplay;
@@ -110,15 +115,13 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   setImmediate(() => compiler.start());
 }
 
-/** An interrupted cell stops its model.fit / fitDataset at the next batch instead of training on unseen. */
-function stopTrainingOnInterrupt(tf: typeof import("@tensorflow/tfjs"), engine: Engine): void {
-  const proto = tf.LayersModel.prototype as unknown as Record<"fit" | "fitDataset", (...args: unknown[]) => Promise<unknown>>;
-  for (const method of ["fit", "fitDataset"] as const) {
-    const original = proto[method];
-    proto[method] = function (this: { stopTraining: boolean }, ...args: unknown[]) {
-      const release = engine.onInterrupt(() => (this.stopTraining = true));
-      return original.apply(this, args).finally(release);
-    };
+/** GLASSBOX_MEMORY_LIMIT, or the default when it is unset or unreadable (said in the kernel log). */
+function chosenMemoryLimit(): MemoryLimit {
+  try {
+    return memoryLimit();
+  } catch (e) {
+    writeSync(2, `[glassbox] ${(e as Error).message} Using the default instead.\n`);
+    return memoryLimit({});
   }
 }
 

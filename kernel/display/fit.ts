@@ -17,6 +17,11 @@ export const settings = { liveCurves: true, minIntervalMs: 100 };
 /** Marks callbacks that already draw curves (ours, or tfvis-style ones), so fit adds no second chart. */
 export const DRAWS_CURVES = Symbol.for("glassbox.drawsCurves");
 
+/** Set on a fit's arguments when its cell was interrupted (kernel/engine/training-guard.ts), so the curve says so. */
+export const FIT_INTERRUPTED = Symbol.for("glassbox.fitInterrupted");
+/** Set on a fit's arguments when it threw, before callbacks' onTrainEnd run. */
+export const FIT_FAILED = Symbol.for("glassbox.fitFailed");
+
 const ORIGINAL = Symbol.for("glassbox.originalFit");
 /** Set on fit arguments once a wrapper decided, so Sequential's inner LayersModel.fit doesn't decide again. */
 const DECIDED = Symbol.for("glassbox.fitDecided");
@@ -45,13 +50,23 @@ function withCallback(tf: typeof tfjs, callbacks: unknown, ours: tfjs.CustomCall
   return [...list, ours];
 }
 
-function monitorCallbacks(monitor: TrainingMonitor, initialEpoch: number): tfjs.CustomCallbackArgs & { [DRAWS_CURVES]: true } {
+/** The run's final status: interrupted by the user, stopped early (a callback), or all epochs done. */
+function finalStatus(fitArgs: FitArgs, ran: number, planned: number): "interrupted" | "stopped" | "completed" | "error" {
+  if ((fitArgs as Record<symbol, unknown>)[FIT_INTERRUPTED]) return "interrupted";
+  if ((fitArgs as Record<symbol, unknown>)[FIT_FAILED]) return "error";
+  return ran < planned ? "stopped" : "completed";
+}
+
+function monitorCallbacks(monitor: TrainingMonitor, initialEpoch: number, end: (epochsRan: number) => void): tfjs.CustomCallbackArgs & { [DRAWS_CURVES]: true } {
+  let ran = 0;
   return {
     [DRAWS_CURVES]: true,
     onTrainBegin: async () => { monitor.setProgress({ epoch: initialEpoch }); monitor.start(); },
     onEpochBegin: async (epoch) => { monitor.setProgress({ epoch, batch: 0 }); },
     onBatchEnd: async (_batch, logs) => { monitor.batch(logs ?? {}); },
-    onEpochEnd: async (epoch, logs) => { monitor.epoch(logs ?? {}, epoch + 1); },
+    onEpochEnd: async (epoch, logs) => { ran++; monitor.epoch(logs ?? {}, epoch + 1); },
+    // Also called by the training guard when a fit was terminated mid-batch and tfjs never got here.
+    onTrainEnd: async () => { end(ran); },
   };
 }
 
@@ -84,11 +99,10 @@ function wrap(tf: typeof tfjs, proto: Record<string, unknown>, method: "fit" | "
     const monitor = new TrainingMonitor(sink, {
       title: `${this.name}.${method}`, minIntervalMs: settings.minIntervalMs, ...glassbox, epochs, batchesPerEpoch,
     });
-    rest.callbacks = withCallback(tf, rest.callbacks, monitorCallbacks(monitor, initialEpoch));
+    rest.callbacks = withCallback(tf, rest.callbacks, monitorCallbacks(monitor, initialEpoch, (ran) => monitor.done(finalStatus(rest, ran, epochs - initialEpoch))));
     try {
       const history = (await original.apply(this, callArgs)) as tfjs.History;
-      const ran = history?.epoch?.length ?? epochs - initialEpoch;
-      monitor.done(ran < epochs - initialEpoch ? "stopped" : "completed");
+      monitor.done(finalStatus(rest, history?.epoch?.length ?? epochs - initialEpoch, epochs - initialEpoch));
       return history;
     } catch (error) {
       monitor.done("error");

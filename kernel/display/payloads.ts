@@ -49,7 +49,7 @@ export interface TensorPayloadV1 {
 
 export type Split = "train" | "val";
 export type Goal = "min" | "max";
-export type RunStatus = "running" | "completed" | "stopped" | "error";
+export type RunStatus = "running" | "completed" | "stopped" | "interrupted" | "error";
 
 export interface MetricInfo {
   key: string;

@@ -76,7 +76,7 @@ export function defaultCandidates(extra: { native?: Pick<BackendCandidate, "load
 }
 
 /** Tries candidates fastest first; `preferred` (GLASSBOX_BACKEND or %backend) goes first when given. */
-export async function chooseBackend(tf: typeof tfjs, candidates: BackendCandidate[], preferred?: string): Promise<BackendChoice> {
+export async function chooseBackend(tf: typeof tfjs, candidates: BackendCandidate[], preferred?: string, options: { fallBack?: boolean } = {}): Promise<BackendChoice> {
   const skipped: BackendChoice["skipped"] = [];
   const ordered = preferred ? [...candidates.filter((c) => c.name === preferred), ...candidates.filter((c) => c.name !== preferred)] : candidates;
   if (preferred && !candidates.some((c) => c.name === preferred)) {
@@ -101,6 +101,8 @@ export async function chooseBackend(tf: typeof tfjs, candidates: BackendCandidat
       skipped.push({ label: candidate.label, reason: `failed to initialise (${(e as Error).message})` });
     }
   }
+  // Nothing loaded: the backend in use (if any) stays, and the caller compares names to tell.
+  if (options.fallBack === false) return { name: "", label: "", skipped };
   return { name: tf.getBackend(), label: tf.getBackend(), skipped };
 }
 

@@ -2,6 +2,7 @@
  * Turns what a cell threw into a Jupyter error: name, message, and a traceback that names cells
  * and lines (through each cell's source map), with the kernel's own frames hidden.
  */
+import { inspect } from "node:util";
 import { SourceMap } from "./source-map";
 
 export interface ErrorContent {
@@ -62,27 +63,90 @@ function codeFrame(code: string, line: number, column: number): string[] {
   return out;
 }
 
+/** Reads a property without letting a throwing getter or Proxy trap escape. */
+function read(o: object, key: string): unknown {
+  try {
+    return (o as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function isErrorLike(v: unknown): v is object {
+  try {
+    return v instanceof Error || (v !== null && typeof v === "object" && "stack" in v);
+  } catch {
+    return false;
+  }
+}
+
+/** Text for any thrown value: circular objects, BigInt, Symbol, null-prototype objects, hostile Proxies. */
+export function describeThrown(value: unknown): string {
+  try {
+    switch (typeof value) {
+      case "string":
+        return value;
+      case "bigint":
+        return `${value}n`;
+      case "symbol":
+        return Symbol.prototype.toString.call(value);
+      case "undefined":
+        return "undefined";
+      case "object":
+        if (value === null) return "null";
+        try {
+          const json = JSON.stringify(value);
+          if (json !== undefined) return json;
+        } catch {
+          // Circular, BigInt inside, or a throwing toJSON: inspect copes with all of them.
+        }
+        return inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 20, maxStringLength: 1000 });
+      default:
+        return String(value);
+    }
+  } catch {
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return "(a value that cannot be shown)";
+    }
+  }
+}
+
+/** The Jupyter error for whatever a cell threw; never throws itself. */
 export function formatError(thrown: unknown, cells: CellRegistry): ErrorContent {
+  try {
+    return formatUnsafe(thrown, cells);
+  } catch {
+    const text = describeThrown(thrown);
+    return { ename: "Thrown value", evalue: text, traceback: [`${RED}${BOLD}Uncaught${RESET} ${text}`] };
+  }
+}
+
+function formatUnsafe(thrown: unknown, cells: CellRegistry): ErrorContent {
   if (thrown instanceof KernelMessageError) {
     return { ename: thrown.ename, evalue: thrown.message, traceback: [`${RED}${BOLD}${thrown.ename}${RESET}: ${thrown.message}`] };
   }
-  if (!(thrown instanceof Error) && !(thrown && typeof thrown === "object" && "stack" in thrown)) {
-    const text = typeof thrown === "string" ? thrown : JSON.stringify(thrown) ?? String(thrown);
+  if (!isErrorLike(thrown)) {
+    const text = describeThrown(thrown);
     return { ename: "Thrown value", evalue: text, traceback: [`${RED}${BOLD}Uncaught${RESET} ${text}`] };
   }
-  const error = thrown as Error;
-  const ename = error.name || error.constructor?.name || "Error";
-  const evalue = String(error.message ?? "");
+  const name = read(thrown, "name");
+  const ctor = read(thrown, "constructor");
+  const ename = (typeof name === "string" && name) || (typeof ctor === "function" && typeof read(ctor, "name") === "string" && (read(ctor, "name") as string)) || "Error";
+  const message = read(thrown, "message");
+  const evalue = message === undefined || message === null ? "" : describeThrown(message);
   const traceback = [`${RED}${BOLD}${ename}${RESET}: ${evalue}`];
+  const stack = read(thrown, "stack");
   let framed = false;
-  for (const raw of String(error.stack ?? "").split("\n").slice(1)) {
+  for (const raw of (typeof stack === "string" ? stack : "").split("\n").slice(1)) {
     const m = FRAME.exec(raw);
     if (!m) continue; // The kernel's own frames and Node internals say nothing about the user's code.
     const [, fn, file, line, column] = m;
     const where = cells.locate(file, Number(line), Number(column));
     if (!where) continue;
-    const name = fn && fn !== "<anonymous>" ? ` in ${BOLD}${fn}${RESET}` : "";
-    traceback.push(`${CYAN}${where.cell.label}, line ${where.line}:${where.column}${RESET}${name}`);
+    const fnName = fn && fn !== "<anonymous>" ? ` in ${BOLD}${fn}${RESET}` : "";
+    traceback.push(`${CYAN}${where.cell.label}, line ${where.line}:${where.column}${RESET}${fnName}`);
     if (!framed) traceback.push(...codeFrame(where.cell.code, where.line, where.column));
     framed = true;
   }

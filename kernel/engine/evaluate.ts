@@ -35,7 +35,7 @@ const SINK = Symbol.for("glassbox.sink");
 function materialize(remote: RemoteObject): unknown {
   if (remote.objectId) {
     let value: unknown;
-    session.post("Runtime.callFunctionOn", { objectId: remote.objectId, functionDeclaration: `function () { globalThis[Symbol.for("glassbox.sink")] = this; }` }, () => {
+    session.post("Runtime.callFunctionOn", { objectId: remote.objectId, functionDeclaration: `function () { "use strict"; globalThis[Symbol.for("glassbox.sink")] = this; }` /* strict: a thrown Symbol stays a primitive, not a wrapper */ }, () => {
       value = (globalThis as Record<symbol, unknown>)[SINK];
       delete (globalThis as Record<symbol, unknown>)[SINK];
     });

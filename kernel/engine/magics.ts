@@ -9,6 +9,8 @@
  * And `name?` alone in a cell shows name's signature and documentation in the pager.
  */
 import { spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 
 export interface MagicHost {
   cwd(): string;
@@ -60,9 +62,11 @@ export function parseMagics(source: string): ParsedCell {
   return { magics, code: lines.join("\n"), timeCell: timeCell || magics.some((m) => m.name === "time") };
 }
 
-function runShell(command: string, host: MagicHost): Promise<number> {
+function runShell(command: string, host: MagicHost, args?: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(command, { shell: true, cwd: host.cwd(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = args
+      ? spawn(command, args, { cwd: host.cwd(), stdio: ["ignore", "pipe", "pipe"] })
+      : spawn(command, { shell: true, cwd: host.cwd(), stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (d: Buffer) => host.write("stdout", d.toString()));
     child.stderr.on("data", (d: Buffer) => host.write("stderr", d.toString()));
     child.on("error", (e) => host.write("stderr", `${e.message}\n`));
@@ -88,7 +92,14 @@ export async function runMagic(magic: ParsedCell["magics"][number], host: MagicH
       return;
     case "install": {
       if (!magic.args) throw new MagicError("%install needs package names, e.g. %install lodash-es");
-      const code = await runShell(`npm install --no-audit --no-fund ${magic.args}`, host);
+      // Into the notebook's folder only: without a package.json there, npm would walk up and edit a parent project.
+      const manifest = join(host.cwd(), "package.json");
+      if (!existsSync(manifest)) {
+        writeFileSync(manifest, JSON.stringify({ name: basename(host.cwd()).toLowerCase().replace(/[^a-z0-9._-]/g, "-") || "notebook", private: true }, null, 2) + "\n");
+        host.write("stdout", `Created ${manifest} for the notebook's packages.\n`);
+      }
+      const packages = magic.args.split(/\s+/).filter(Boolean);
+      const code = await runShell(process.platform === "win32" ? "npm.cmd" : "npm", host, ["install", "--no-audit", "--no-fund", "--prefix", host.cwd(), ...packages]);
       if (code !== 0) throw new MagicError(`npm install failed (exit code ${code}); see the messages above.`);
       return;
     }

@@ -12,7 +12,8 @@ import { chooseBackend, describeBackend, plannedBackend, type BackendCandidate, 
 import { CommRegistry } from "./comms";
 import type { CellCompiler, CellDiagnostic, CompletionResult } from "./compiler/types";
 import { createDisplayApi } from "./display-api";
-import { CellRegistry, formatError, KernelMessageError, type ErrorContent } from "./errors";
+import { describeMemory, type MemoryFigures, type MemoryLimit } from "../memory";
+import { CellRegistry, describeThrown, formatError, KernelMessageError, type ErrorContent } from "./errors";
 import { disconnectInspector, evaluate } from "./evaluate";
 import { parseMagics, runMagic, type MagicHost } from "./magics";
 import { kernelRoot, ModuleLoader } from "./modules";
@@ -25,6 +26,8 @@ export interface EngineOptions {
   compiler: CellCompiler;
   tf: typeof tfjs;
   backends: BackendCandidate[];
+  /** The process's resident-memory limit, which the protocol worker enforces; shown by %memory and MemoryError. */
+  memoryLimit: MemoryLimit;
   /** GLASSBOX_BACKEND: a backend to try first. */
   preferredBackend?: string;
   /** Ends the protocol worker cleanly (its sockets closed) before the process exits. */
@@ -40,7 +43,7 @@ const INTERRUPT_MESSAGES: Record<InterruptReason, [string, string]> = {
   timeout: ["TimeoutError", "The cell ran past its time limit and was stopped. Everything defined before it is still there."],
   memory: [
     "MemoryError",
-    "The cell was stopped because the kernel was about to run out of memory. Earlier variables are kept; free large values (set them to null, tf.dispose, tf.tidy) or work on smaller batches.",
+    "The cell was stopped because the kernel reached its memory limit. Earlier variables are kept. Free what you no longer need: tensor.dispose() or tf.dispose([...]) for tensors you keep, tf.tidy(() => ...) around code that makes temporary tensors, and null for large arrays; or work on smaller batches. GLASSBOX_MEMORY_LIMIT (e.g. 4g) sets the limit.",
   ],
 };
 
@@ -56,11 +59,13 @@ export class Engine {
   private backendReady!: Promise<BackendChoice>;
   private typecheck: TypecheckMode = "on";
   private silentCount = 0;
-  private lastMemory = { numTensors: 0, numBytes: 0 };
+  /** What the previous (non-silent) cell added or freed, for %memory. */
+  private previousCellChange = { numTensors: 0, numBytes: 0 };
   private running: { parent: string; stop: (reason: InterruptReason) => void; onStop: Set<() => void> } | null = null;
   private pendingInput: { resolve: (value: string) => void; reject: (e: Error) => void } | null = null;
   /** Set when the protocol worker is about to terminate stuck code (see Output.suspendTracking). */
   private terminating = false;
+  private readonly terminatedHooks = new Set<() => void>();
 
   constructor(private readonly options: EngineOptions) {
     this.tf = options.tf;
@@ -68,6 +73,12 @@ export class Engine {
     this.log = this.output.captureProcessStreams();
     this.comms = new CommRegistry((msgType, content, metadata, buffers) => options.post({ type: "iopub", parent: this.output.parent(), msgType, content, metadata, buffers }));
     this.loader = new ModuleLoader(options.cwd, { "@tensorflow/tfjs": options.tf });
+  }
+
+  /** Run after JavaScript of a cell was terminated (tfjs state that the dead code left half-done). */
+  onTerminated(fn: () => void): () => void {
+    this.terminatedHooks.add(fn);
+    return () => this.terminatedHooks.delete(fn);
   }
 
   /** Things that must stop when the running cell is interrupted (training loops, timers…). */
@@ -136,7 +147,10 @@ export class Engine {
   handle(message: EngineRequest | EngineNotice): void {
     switch (message.type) {
       case "execute":
-        void this.execute(message).then((content) => this.reply(message.id, content));
+        // execute() reports every failure itself; this catch is the last line, so a reply always goes out.
+        void this.execute(message)
+          .catch((e: unknown) => ({ status: "error", ename: "KernelError", evalue: `The kernel failed while finishing this cell: ${describeThrown(e)}`, traceback: [] }))
+          .then((content) => this.reply(message.id, content));
         return;
       case "complete":
         void this.answer(message.id, () => this.complete(message.code, message.cursorPos), { matches: [], cursor_start: message.cursorPos, cursor_end: message.cursorPos, metadata: {} });
@@ -164,11 +178,19 @@ export class Engine {
         if (this.terminating) {
           this.terminating = false;
           this.output.resumeTracking();
+          for (const fn of [...this.terminatedHooks]) {
+            try {
+              fn();
+            } catch (e) {
+              this.log(`cleanup after termination failed: ${describeThrown(e)}`);
+            }
+          }
         }
         this.running?.stop(message.reason);
         return;
       case "input_reply":
-        this.pendingInput?.resolve(message.value);
+        if (message.error !== undefined) this.pendingInput?.reject(new KernelMessageError("InputError", `The front end could not answer input(): ${message.error}`));
+        else this.pendingInput?.resolve(message.value);
         this.pendingInput = null;
         return;
       case "listening":
@@ -225,19 +247,34 @@ export class Engine {
       backendReport: () => describeBackend(this.backend),
       waitForBackend: () => this.backendReady.then(() => undefined),
       switchBackend: async (name) => {
-        this.backend = await chooseBackend(this.tf, this.options.backends, name);
-        const report = describeBackend(this.backend);
-        if (this.backend.name !== name) throw new KernelMessageError("BackendError", `Could not switch to "${name}".\n${report}`);
-        return report;
+        const known = [...new Set(this.options.backends.map((c) => c.name))];
+        if (!known.includes(name)) {
+          throw new KernelMessageError("BackendError", `There is no backend "${name}"; the backend is unchanged (${this.backend.label}). Known: ${known.join(", ")}.`);
+        }
+        const candidate = this.options.backends.filter((c) => c.name === name);
+        const choice = await chooseBackend(this.tf, candidate, undefined, { fallBack: false });
+        if (choice.name !== name) {
+          // chooseBackend only calls setBackend on success, so the previous backend still runs.
+          throw new KernelMessageError("BackendError", `Could not switch to "${name}"; the backend is unchanged (${this.backend.label}).\n${describeBackend(choice)}`);
+        }
+        this.backend = choice;
+        return describeBackend(this.backend);
       },
       memoryReport: () => {
-        const { numTensors, numBytes } = this.tf.memory();
+        const { numTensors, numBytes } = this.previousCellChange;
         const sign = (n: number) => (n >= 0 ? `+${n}` : `${n}`);
-        return `${numTensors} tensors, ${formatBytes(numBytes)} (since the previous cell: ${sign(numTensors - this.lastMemory.numTensors)} tensors, ${sign(numBytes - this.lastMemory.numBytes)} bytes)`;
+        return `${describeMemory(this.memoryFigures())}\nThe previous cell changed: ${sign(numTensors)} tensors, ${sign(numBytes)} bytes`;
       },
       setTypecheck: (mode) => (this.typecheck = mode),
       typecheckMode: () => this.typecheck,
     };
+  }
+
+  /** The same figures for %memory and a MemoryError. */
+  memoryFigures(): MemoryFigures {
+    const { rss, heapUsed } = process.memoryUsage();
+    const { numTensors, numBytes } = this.tf.memory();
+    return { resident: rss, jsHeap: heapUsed, tensors: numBytes, numTensors, limit: this.options.memoryLimit };
   }
 
   private async execute(call: ExecuteCall): Promise<JSONObject> {
@@ -246,19 +283,27 @@ export class Engine {
     const stopped = new Promise<never>((_, reject) => {
       stop = (reason) => {
         const [ename, text] = INTERRUPT_MESSAGES[reason];
-        reject(new KernelMessageError(ename, text));
+        // A memory stop says what holds the memory, measured now, while the cell's values are still alive.
+        reject(new KernelMessageError(ename, reason === "memory" ? `${text}\n${describeMemory(this.memoryFigures())}` : text));
       };
     });
     stopped.catch(() => undefined);
     const running = { parent: call.id, stop: (reason: InterruptReason) => undefined as void, onStop: new Set<() => void>() };
     running.stop = (reason) => {
-      for (const fn of running.onStop) fn();
+      for (const fn of running.onStop) {
+        try {
+          fn();
+        } catch (e) {
+          this.log(`a stop handler failed: ${describeThrown(e)}`);
+        }
+      }
       this.pendingInput?.reject(new KernelMessageError(...INTERRUPT_MESSAGES[reason]));
       this.pendingInput = null;
       stop(reason);
     };
     this.running = running;
     const started = performance.now();
+    const atStart = this.tf.memory();
     try {
       return await this.output.run(cell, async () => {
         const previous = this.backend;
@@ -286,7 +331,7 @@ export class Engine {
       this.running = null;
       this.output.flush();
       const { numTensors, numBytes } = this.tf.memory();
-      this.lastMemory = { numTensors, numBytes };
+      if (!call.silent) this.previousCellChange = { numTensors: numTensors - atStart.numTensors, numBytes: numBytes - atStart.numBytes };
     }
   }
 
@@ -382,17 +427,6 @@ function formatDiagnostics(label: string, code: string, diagnostics: CellDiagnos
       : "(Type checking is in report mode: the cell ran anyway.)",
   );
   return out.join("\n");
-}
-
-export function formatBytes(n: number): string {
-  const units = ["B", "KB", "MB", "GB"];
-  let i = 0;
-  let v = Math.abs(n);
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${n < 0 ? "-" : ""}${v.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 
 function formatDuration(ms: number): string {

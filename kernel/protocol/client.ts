@@ -9,7 +9,8 @@ import { join } from "node:path";
 import * as zmq from "zeromq";
 import { KERNEL_NODE_FLAGS } from "../node-flags";
 import { endpoint, writeConnectionFile, type ConnectionInfo } from "./connection";
-import { decode, encode, newHeader, Signer, type JSONObject, type Message } from "./wire";
+import { SendQueue } from "./send-queue";
+import { decode, encode, newHeader, Signer, type Header, type JSONObject, type Message } from "./wire";
 
 export interface RequestHandlers {
   /** Every iopub message whose parent is this request, in order. */
@@ -19,6 +20,7 @@ export interface RequestHandlers {
 }
 
 interface Pending {
+  msgType: string;
   reply?: Message;
   idle: boolean;
   handlers: RequestHandlers;
@@ -33,7 +35,12 @@ export class KernelClient {
   private readonly stdin = new zmq.Dealer();
   private readonly iopub = new zmq.Subscriber();
   private readonly pending = new Map<string, Pending>();
+  private readonly out: Record<"shell" | "control" | "stdin", SendQueue>;
   private closed = false;
+  /** Set once the kernel process has gone: later requests settle at once with this error. */
+  private gone: string | null = null;
+  /** Problems of the client itself (a send that failed). */
+  onLog?: (text: string) => void;
   /** iopub messages that belong to no request of this client (other clients, late output). */
   onUnsolicited?: (msg: Message) => void;
 
@@ -52,6 +59,8 @@ export class KernelClient {
     this.stdin.connect(endpoint(info, "stdin"));
     this.iopub.connect(endpoint(info, "iopub"));
     this.iopub.subscribe();
+    const log = (line: string) => this.onLog?.(`${line}\n`);
+    this.out = { shell: new SendQueue(this.shell, "shell", log), control: new SendQueue(this.control, "control", log), stdin: new SendQueue(this.stdin, "stdin", log) };
     void this.pump(this.shell, (m) => this.onReply(m));
     void this.pump(this.control, (m) => this.onReply(m));
     void this.pump(this.iopub, (m) => this.onIopub(m));
@@ -112,23 +121,38 @@ export class KernelClient {
     const id = this.parentId(msg);
     const handler = id ? this.pending.get(id)?.handlers.onInput : undefined;
     const content = msg.content as { prompt?: string; password?: boolean };
-    const value = handler ? await handler(content.prompt ?? "", !!content.password).catch(() => "") : "";
-    await this.send(this.stdin, "input_reply", { value }, msg.header);
+    let reply: JSONObject;
+    try {
+      if (!handler) throw new Error("this client takes no input");
+      reply = { status: "ok", value: await handler(content.prompt ?? "", !!content.password) };
+    } catch (e) {
+      // An error, not an empty string: the cell must not go on as if the user had typed nothing.
+      reply = { status: "error", value: "", ename: "InputError", evalue: (e as Error)?.message ?? String(e) };
+    }
+    this.send("stdin", "input_reply", reply, msg.header);
   }
 
-  private async send(socket: zmq.Dealer, msgType: string, content: unknown, parent: Message["parent_header"] = {}): Promise<string> {
+  private send(channel: "shell" | "control" | "stdin", msgType: string, content: unknown, parent: Message["parent_header"] = {}): Header {
     const header = newHeader(msgType, this.session);
-    await socket.send(encode({ identities: [], header, parent_header: parent, metadata: {}, content }, this.signer));
-    return header.msg_id;
+    this.out[channel].send(encode({ identities: [], header, parent_header: parent, metadata: {}, content }, this.signer));
+    return header;
   }
 
   /** Sends a request and resolves with its reply once the kernel has also gone idle for it. */
   async request(channel: "shell" | "control", msgType: string, content: JSONObject = {}, handlers: RequestHandlers = {}): Promise<Message> {
-    const socket = channel === "shell" ? this.shell : this.control;
-    const header = newHeader(msgType, this.session);
-    const done = new Promise<Message>((resolve) => this.pending.set(header.msg_id, { idle: false, handlers, resolve }));
-    await socket.send(encode({ identities: [], header, parent_header: {}, metadata: {}, content }, this.signer));
-    return done;
+    if (this.gone) return deadReply(msgType, this.gone);
+    const header = this.send(channel, msgType, content);
+    return new Promise<Message>((resolve) => this.pending.set(header.msg_id, { msgType, idle: false, handlers, resolve }));
+  }
+
+  /**
+   * The kernel process has exited: every pending request settles now with an error reply that says
+   * so (status "error", ename "KernelDied"), and so does every later one, instead of waiting forever.
+   */
+  kernelExited(how: string): void {
+    this.gone = `The kernel exited (${how}) before answering.`;
+    for (const p of this.pending.values()) p.resolve(p.reply ?? deadReply(p.msgType, this.gone));
+    this.pending.clear();
   }
 
   execute(code: string, handlers: RequestHandlers = {}, options: JSONObject = {}): Promise<Message> {
@@ -176,6 +200,18 @@ export class KernelClient {
     for (const p of this.pending.values()) p.resolve(p.reply ?? ({ content: { status: "aborted" } } as unknown as Message));
     this.pending.clear();
   }
+}
+
+function deadReply(msgType: string, evalue: string): Message {
+  const type = msgType.endsWith("_request") ? msgType.slice(0, -"_request".length) + "_reply" : msgType;
+  return {
+    identities: [],
+    header: newHeader(type, "glassbox-client"),
+    parent_header: {},
+    metadata: {},
+    content: { status: "error", ename: "KernelDied", evalue, traceback: [`KernelDied: ${evalue}`] },
+    buffers: [],
+  };
 }
 
 export interface LaunchOptions {
@@ -229,6 +265,8 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Running
     child.once("error", (e) => reject(new Error(`The kernel could not be started: ${e.message}`)));
   });
   const client = new KernelClient(info);
+  // Whatever is pending when the process goes (OOM killer, native crash) settles instead of hanging.
+  child.once("exit", (code, signal) => client.kernelExited(signal ?? `exit code ${code}`));
   let kernelInfo: Message;
   try {
     kernelInfo = await Promise.race([client.waitReady(options.readyTimeoutMs), exited]);

@@ -34,7 +34,8 @@ export type InterruptReason = "user" | "timeout" | "memory";
 /** One-way notices from the worker. */
 export type EngineNotice =
   | { type: "interrupt"; reason: InterruptReason }
-  | { type: "input_reply"; value: string }
+  /** `error` when the front end could not answer (its input_reply had status "error"). */
+  | { type: "input_reply"; value: string; error?: string }
   | { type: "shutdown" }
   /** The sockets are bound: slow start-up work (loading libtorch) may begin without delaying the first reply. */
   | { type: "listening" };

@@ -2,7 +2,7 @@
  * Execution history, persisted per kernel name as JSON lines, so history_request (tail, range,
  * search) works across restarts as it does with ipykernel.
  */
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -21,6 +21,24 @@ export function defaultHistoryFile(kernelName: string): string {
   return join(base, `${kernelName.replace(/[^\w.-]/g, "_")}.jsonl`);
 }
 
+/** The file is cut back to its newer half once it passes this size, and only this much is read at start. */
+export const MAX_HISTORY_BYTES = 4 * 2 ** 20;
+
+/** The last `bytes` of a file, from the first whole line. */
+function readTail(file: string, bytes: number): string {
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(0, size - bytes);
+    const buffer = Buffer.alloc(size - start);
+    readSync(fd, buffer, 0, buffer.length, start);
+    const text = buffer.toString("utf8");
+    return start === 0 ? text : text.slice(text.indexOf("\n") + 1);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Glob as used by IPython's history search: `*` any run, `?` one character. */
 function globToRegExp(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
@@ -31,9 +49,12 @@ export class History {
   private entries: Entry[] = [];
   readonly session: number;
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly maxBytes = MAX_HISTORY_BYTES,
+  ) {
     try {
-      for (const line of readFileSync(file, "utf8").split("\n")) {
+      for (const line of readTail(file, maxBytes).split("\n")) {
         if (!line) continue;
         try {
           const e = JSON.parse(line) as Entry;
@@ -55,9 +76,26 @@ export class History {
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       appendFileSync(this.file, JSON.stringify(entry) + "\n", { mode: 0o600 });
+      if (statSync(this.file).size > this.maxBytes) this.compact();
     } catch {
       // History is a convenience: an unwritable home must not break execution.
     }
+  }
+
+  /** Keeps the newer half: the file stays bounded, and recent sessions stay searchable. */
+  private compact(): void {
+    const kept: string[] = [];
+    let bytes = 0;
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const line = JSON.stringify(this.entries[i]) + "\n";
+      if (bytes + line.length > this.maxBytes / 2) break;
+      kept.push(line);
+      bytes += line.length;
+    }
+    this.entries = this.entries.slice(this.entries.length - kept.length);
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, kept.reverse().join(""), { mode: 0o600 });
+    renameSync(tmp, this.file);
   }
 
   private tuples(entries: Entry[], output: boolean): HistoryTuple[] {

@@ -10,6 +10,8 @@ export interface ProtocolWorkerData {
   version: string;
   historyFile: string;
   verbose: boolean;
+  /** Resident-memory limit of the kernel process in bytes (kernel/memory.ts). */
+  memoryLimit: number;
 }
 
 const data = workerData as ProtocolWorkerData;

@@ -3,17 +3,33 @@
  * needs no user code (kernel_info, history, connect, shutdown, interrupt…) and forwards the rest to
  * the engine. It runs in a worker thread, so heartbeat, control and interrupt answer even while a
  * cell keeps the main thread busy.
+ *
+ * Each channel has its own handler table: shell requests run one at a time in arrival order
+ * (interrupt and shutdown excepted, so they don't wait behind the cell they stop); control requests
+ * run at once and cannot execute code.
  */
-import { Session } from "node:inspector";
+import { hostname } from "node:os";
 import * as zmq from "zeromq";
+import { CellStopper } from "./cell-stopper";
 import { endpoint, type ConnectionInfo } from "./connection";
 import type { EngineEvent, EngineNotice, EngineReady, EngineRequest, InterruptReason } from "./engine-link";
 import { History } from "./history";
+import { ContentError, isRequestType, parseContent, replyType, type RequestContents, type RequestType } from "./messages";
+import { SendQueue } from "./send-queue";
 import { decode, encode, newHeader, PROTOCOL_VERSION, Signer, WireError, type Header, type JSONObject, type Message } from "./wire";
 
 export interface EnginePort {
   post(message: EngineRequest | EngineNotice): void;
   onEvent(handler: (event: EngineEvent) => void): void;
+}
+
+/** What the server needs from the cell stopper (kernel/protocol/cell-stopper.ts). */
+export interface Stopper {
+  acknowledged(): void;
+  watchCell(isRunning: () => boolean): () => void;
+  interrupt(reason: InterruptReason): Promise<void>;
+  heapUsage(): Promise<{ usedSize: number }>;
+  close(): void;
 }
 
 export interface ServerOptions {
@@ -23,18 +39,23 @@ export interface ServerOptions {
   historyFile: string;
   engine: EnginePort;
   log: (line: string) => void;
+  /** Resident-memory limit of the process in bytes (see kernel/memory.ts). */
+  memoryLimit: number;
+  /** Default: a CellStopper on the main thread's inspector (only available in a worker thread). */
+  stopper?: (heapLimit: () => number | undefined) => Stopper;
 }
 
-type Shellish = zmq.Router;
-interface Request {
+export type Channel = "shell" | "control";
+
+interface Request<K extends RequestType = RequestType> {
   msg: Message;
-  socket: Shellish;
+  channel: Channel;
+  content: RequestContents[K];
 }
 
-/** How long an interrupt waits for the engine to answer by itself before forcibly stopping JavaScript. */
-const INTERRUPT_GRACE_MS = 100;
-/** Stop a cell once the main thread's heap passes this share of V8's limit (V8 would abort the process). */
-const HEAP_STOP_RATIO = 0.7;
+type Handler<K extends RequestType> = (request: Request<K>) => Promise<void>;
+type HandlerTable = { [K in RequestType]?: Handler<K> };
+
 const MAX_REMEMBERED_PARENTS = 5000;
 
 export class KernelServer {
@@ -42,28 +63,65 @@ export class KernelServer {
   private readonly session = crypto.randomUUID();
   // Handover: a client that reconnects with an identity already in use (jupyter_client reuses its
   // session id across a restart) takes it over, instead of replies going to the stale connection.
-  private readonly shell = new zmq.Router({ handover: true });
-  private readonly control = new zmq.Router({ handover: true });
-  private readonly stdin = new zmq.Router({ handover: true });
-  private readonly iopub = new zmq.XPublisher();
-  private readonly hb = new zmq.Reply();
+  private readonly sockets = {
+    shell: new zmq.Router({ handover: true }),
+    control: new zmq.Router({ handover: true }),
+    stdin: new zmq.Router({ handover: true }),
+    iopub: new zmq.XPublisher(),
+    hb: new zmq.Reply(),
+  };
+  private readonly out: Record<"shell" | "control" | "stdin" | "iopub", SendQueue>;
   private readonly history: History;
-  private readonly inspector = new Session();
+  private readonly stopper: Stopper;
   private readonly queue: Request[] = [];
   private draining = false;
   private executionCount = 0;
   /** Requests that outputs may still refer to (late output goes to the cell that scheduled it). */
-  private readonly parents = new Map<string, Request>();
+  private readonly parents = new Map<string, Message>();
   private readonly calls = new Map<string, (content: JSONObject) => void>();
-  private ready!: EngineReady;
+  private ready?: EngineReady;
   private readonly readyPromise: Promise<EngineReady>;
-  private running: { id: string; request: Request; watchdog?: NodeJS.Timeout; result: string | null; stopping?: boolean } | null = null;
-  private interruptAck: (() => void) | null = null;
+  private running: { id: string; result: string | null } | null = null;
   private closed = false;
+
+  /** Shell: queued in arrival order, except the two that must reach a busy kernel at once. */
+  private readonly shellHandlers: HandlerTable = {
+    kernel_info_request: (r) => this.kernelInfo(r),
+    execute_request: (r) => this.execute(r),
+    complete_request: (r) => this.complete(r),
+    inspect_request: (r) => this.inspect(r),
+    is_complete_request: (r) => this.isComplete(r),
+    history_request: (r) => this.historyReply(r),
+    comm_info_request: (r) => this.commInfo(r),
+    comm_open: (r) => this.commOpen(r),
+    comm_msg: (r) => this.commMsg(r),
+    comm_close: (r) => this.commClose(r),
+    connect_request: (r) => this.connect(r),
+    // VS Code sends interrupt_request on shell; it must not wait behind the cell it interrupts.
+    interrupt_request: (r) => this.interruptReply(r),
+    shutdown_request: (r) => this.shutdown(r),
+    usage_request: (r) => this.usage(r),
+    debug_request: (r) => this.debug(r),
+  };
+  private readonly shellImmediate = new Set<RequestType>(["interrupt_request", "shutdown_request"]);
+
+  /** Control: answered at once, never queued; nothing here runs user code or takes the running slot. */
+  private readonly controlHandlers: HandlerTable = {
+    kernel_info_request: (r) => this.kernelInfo(r),
+    interrupt_request: (r) => this.interruptReply(r),
+    shutdown_request: (r) => this.shutdown(r),
+    connect_request: (r) => this.connect(r),
+    usage_request: (r) => this.usage(r),
+    debug_request: (r) => this.debug(r),
+    history_request: (r) => this.historyReply(r),
+    comm_info_request: (r) => this.commInfo(r),
+  };
 
   constructor(private readonly options: ServerOptions) {
     this.signer = new Signer(options.info.signature_scheme, options.info.key);
     this.history = new History(options.historyFile);
+    const queue = (name: "shell" | "control" | "stdin" | "iopub") => new SendQueue(this.sockets[name], name, options.log);
+    this.out = { shell: queue("shell"), control: queue("control"), stdin: queue("stdin"), iopub: queue("iopub") };
     let markReady!: (r: EngineReady) => void;
     this.readyPromise = new Promise((r) => (markReady = r));
     options.engine.onEvent((event) => {
@@ -72,30 +130,35 @@ export class KernelServer {
         markReady(event);
       } else this.onEngineEvent(event);
     });
-    this.inspector.connectToMainThread();
+    const heapLimit = () => this.ready?.heapLimit;
+    this.stopper = options.stopper
+      ? options.stopper(heapLimit)
+      : new CellStopper({ post: (reason) => options.engine.post({ type: "interrupt", reason }), memoryLimit: options.memoryLimit, heapLimit });
   }
 
   async start(): Promise<void> {
     const { info } = this.options;
-    for (const socket of [this.shell, this.control, this.stdin, this.iopub, this.hb]) socket.linger = 0;
-    this.iopub.verbosity = "allSubs";
+    const s = this.sockets;
+    for (const socket of Object.values(s)) socket.linger = 0;
+    s.iopub.verbosity = "allSubs";
     await Promise.all([
-      this.shell.bind(endpoint(info, "shell")),
-      this.control.bind(endpoint(info, "control")),
-      this.stdin.bind(endpoint(info, "stdin")),
-      this.iopub.bind(endpoint(info, "iopub")),
-      this.hb.bind(endpoint(info, "hb")),
+      s.shell.bind(endpoint(info, "shell")),
+      s.control.bind(endpoint(info, "control")),
+      s.stdin.bind(endpoint(info, "stdin")),
+      s.iopub.bind(endpoint(info, "iopub")),
+      s.hb.bind(endpoint(info, "hb")),
     ]);
     this.publish("status", { execution_state: "starting" }, {});
     this.options.engine.post({ type: "listening" });
-    void this.loop(this.hb, async (frames) => void (await this.hb.send(frames)));
-    void this.loop(this.iopub, async ([frame]) => {
+    // REQ/REP: one echo per ping, and the loop awaits it before reading the next, so sends never overlap.
+    void this.loop(s.hb, async (frames) => void (await s.hb.send(frames)));
+    void this.loop(s.iopub, async ([frame]) => {
       // A subscription frame starts with 1; answer with the welcome message (spec 5.5, JEP 65).
       if (frame && frame[0] === 1) this.publish("iopub_welcome", { subscription: frame.subarray(1).toString() }, {});
     });
-    void this.loop(this.shell, async (frames) => this.receive(frames, this.shell, (r) => this.onShell(r)));
-    void this.loop(this.control, async (frames) => this.receive(frames, this.control, (r) => void this.handle(r)));
-    void this.loop(this.stdin, async (frames) => this.receive(frames, this.stdin, (r) => this.onStdin(r)));
+    void this.loop(s.shell, async (frames) => this.receive(frames, "shell"));
+    void this.loop(s.control, async (frames) => this.receive(frames, "control"));
+    void this.loop(s.stdin, async (frames) => this.onStdin(frames));
   }
 
   private async loop(socket: zmq.Router | zmq.XPublisher | zmq.Reply, handle: (frames: Buffer[]) => Promise<void>): Promise<void> {
@@ -112,57 +175,80 @@ export class KernelServer {
     }
   }
 
-  private receive(frames: Buffer[], socket: Shellish, then: (request: Request) => void): void {
-    let msg: Message;
+  private decode(frames: Buffer[]): Message | null {
     try {
-      msg = decode(frames, this.signer);
+      return decode(frames, this.signer);
     } catch (e) {
       const why = e instanceof WireError ? e.message : String(e);
       this.options.log(`dropped a malformed or unsigned message (${why}); ${frames.length} frames`);
-      return;
+      return null;
     }
-    then({ msg, socket });
   }
 
-  // ---- sending ----
+  // ---- dispatch ----
 
-  private async send(socket: Shellish, parent: Message, msgType: string, content: unknown, metadata: JSONObject = {}): Promise<void> {
-    const header = newHeader(msgType, this.session);
-    await socket.send(encode({ identities: parent.identities, header, parent_header: parent.header, metadata, content }, this.signer));
-  }
-
-  private publish(msgType: string, content: unknown, parent: Header | Record<string, never>, metadata: JSONObject = {}, buffers: Buffer[] = []): void {
-    if (this.closed) return;
-    const header = newHeader(msgType, this.session);
-    // One topic per message type, as ipykernel does ("kernel.<id>.<type>" is also accepted by clients).
-    const topic = Buffer.from(`kernel.${this.session}.${msgType}`);
-    void this.iopub.send(encode({ identities: [topic], header, parent_header: parent, metadata, content, buffers }, this.signer)).catch((e) => this.options.log(`iopub send failed: ${e}`));
-  }
-
-  private status(state: "busy" | "idle", parent: Message): void {
-    this.publish("status", { execution_state: state }, parent.header);
-  }
-
-  // ---- ordering ----
-
-  private onShell(request: Request): void {
-    const type = request.msg.header.msg_type;
-    // VS Code sends interrupt_request on shell; it must not wait behind the cell it interrupts.
-    if (type === "interrupt_request" || type === "shutdown_request") {
-      void this.handle(request);
-      return;
+  /** Decodes, parses the content for its type, and routes by the channel's table. */
+  private async receive(frames: Buffer[], channel: Channel): Promise<void> {
+    const msg = this.decode(frames);
+    if (!msg) return;
+    const type = msg.header.msg_type;
+    const table = channel === "shell" ? this.shellHandlers : this.controlHandlers;
+    const handler = isRequestType(type) ? (table[type] as Handler<RequestType> | undefined) : undefined;
+    if (!handler) return this.reject(msg, channel, type);
+    let content: RequestContents[RequestType];
+    try {
+      content = parseContent(type as RequestType, msg.content);
+    } catch (e) {
+      if (!(e instanceof ContentError)) throw e;
+      return this.answerError(msg, channel, "BadRequest", `Malformed ${type}: ${e.message}`);
     }
+    const request: Request = { msg, channel, content };
+    if (channel === "control" || this.shellImmediate.has(type as RequestType)) return this.handle(request, handler);
     this.queue.push(request);
     void this.drain();
+  }
+
+  private async reject(msg: Message, channel: Channel, type: string): Promise<void> {
+    const elsewhere = channel === "control" && isRequestType(type) && this.shellHandlers[type];
+    this.options.log(elsewhere ? `${type} on the control channel refused` : `unknown message type ${JSON.stringify(type).slice(0, 200)}`);
+    const evalue = elsewhere ? `${type} belongs on the shell channel; the control channel does not run code.` : `Glassbox does not handle ${type}.`;
+    return this.answerError(msg, channel, elsewhere ? "WrongChannel" : "UnknownMessageType", evalue);
+  }
+
+  /** An error reply (inside busy/idle) for a request; nothing for messages that take no reply. */
+  private async answerError(msg: Message, channel: Channel, ename: string, evalue: string): Promise<void> {
+    const reply = replyType(msg.header.msg_type);
+    if (!reply) return;
+    this.status("busy", msg);
+    this.send(channel, msg, reply, { status: "error", ename, evalue, traceback: [`${ename}: ${evalue}`] });
+    this.status("idle", msg);
   }
 
   private async drain(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
     try {
-      while (this.queue.length) await this.handle(this.queue.shift()!);
+      while (this.queue.length) {
+        const request = this.queue.shift()!;
+        await this.handle(request, this.shellHandlers[request.msg.header.msg_type as RequestType] as Handler<RequestType>);
+      }
     } finally {
       this.draining = false;
+    }
+  }
+
+  private async handle(request: Request, handler: Handler<RequestType>): Promise<void> {
+    const { msg } = request;
+    const type = msg.header.msg_type;
+    this.status("busy", msg);
+    try {
+      await handler(request);
+    } catch (e) {
+      this.options.log(`${type} failed: ${(e as Error).stack ?? e}`);
+      const reply = replyType(type);
+      if (reply) this.send(request.channel, msg, reply, { status: "error", ename: "KernelError", evalue: String((e as Error)?.message ?? e), traceback: [] });
+    } finally {
+      this.status("idle", msg);
     }
   }
 
@@ -177,99 +263,39 @@ export class KernelServer {
     return waiting;
   }
 
-  private async abort(waiting: Request[]): Promise<void> {
-    for (const { msg, socket } of waiting) {
+  private abort(waiting: Request[]): void {
+    for (const { msg, channel } of waiting) {
       this.status("busy", msg);
-      await this.send(socket, msg, "execute_reply", { status: "aborted", execution_count: this.executionCount });
+      this.send(channel, msg, "execute_reply", { status: "aborted", execution_count: this.executionCount });
       this.status("idle", msg);
     }
   }
 
-  private async handle(request: Request): Promise<void> {
-    const { msg } = request;
-    const type = msg.header.msg_type;
-    this.status("busy", msg);
-    try {
-      await this.dispatch(request, type);
-    } catch (e) {
-      this.options.log(`${type} failed: ${(e as Error).stack ?? e}`);
-      if (type.endsWith("_request")) {
-        await this.send(request.socket, msg, type.replace(/_request$/, "_reply"), { status: "error", ename: "KernelError", evalue: String((e as Error).message ?? e), traceback: [] });
-      }
-    } finally {
-      this.status("idle", msg);
-    }
+  // ---- sending ----
+
+  private send(channel: Channel | "stdin", parent: Message, msgType: string, content: unknown, metadata: JSONObject = {}): void {
+    if (this.closed) return;
+    const header = newHeader(msgType, this.session);
+    this.out[channel].send(encode({ identities: parent.identities, header, parent_header: parent.header, metadata, content }, this.signer));
   }
 
-  private async dispatch(request: Request, type: string): Promise<void> {
-    const { msg, socket } = request;
-    const c = msg.content as Record<string, unknown>;
-    switch (type) {
-      case "kernel_info_request":
-        return this.send(socket, msg, "kernel_info_reply", await this.kernelInfo());
-      case "execute_request":
-        return this.execute(request);
-      case "complete_request":
-        return this.send(socket, msg, "complete_reply", { status: "ok", ...(await this.call({ type: "complete", id: msg.header.msg_id, code: String(c.code ?? ""), cursorPos: Number(c.cursor_pos ?? 0) })) });
-      case "inspect_request":
-        return this.send(socket, msg, "inspect_reply", {
-          status: "ok",
-          metadata: {},
-          ...(await this.call({ type: "inspect", id: msg.header.msg_id, code: String(c.code ?? ""), cursorPos: Number(c.cursor_pos ?? 0), detailLevel: c.detail_level === 1 ? 1 : 0 })),
-        });
-      case "is_complete_request":
-        return this.send(socket, msg, "is_complete_reply", await this.call({ type: "is_complete", id: msg.header.msg_id, code: String(c.code ?? "") }));
-      case "history_request":
-        return this.send(socket, msg, "history_reply", { status: "ok", history: this.historyFor(c) });
-      case "comm_info_request":
-        return this.send(socket, msg, "comm_info_reply", {
-          status: "ok",
-          ...(await this.call({ type: "comm_info", id: msg.header.msg_id, targetName: typeof c.target_name === "string" ? c.target_name : undefined })),
-        });
-      case "comm_open":
-        this.remember(request);
-        await this.call({ type: "comm_open", id: msg.header.msg_id, commId: String(c.comm_id), targetName: String(c.target_name), data: (c.data ?? {}) as JSONObject, metadata: msg.metadata });
-        return;
-      case "comm_msg":
-        this.remember(request);
-        await this.call({ type: "comm_msg", id: msg.header.msg_id, commId: String(c.comm_id), data: (c.data ?? {}) as JSONObject, metadata: msg.metadata, buffers: msg.buffers });
-        return;
-      case "comm_close":
-        await this.call({ type: "comm_close", id: msg.header.msg_id, commId: String(c.comm_id), data: (c.data ?? {}) as JSONObject });
-        return;
-      case "connect_request": {
-        const { shell_port, iopub_port, stdin_port, control_port, hb_port } = this.options.info;
-        return this.send(socket, msg, "connect_reply", { status: "ok", shell_port, iopub_port, stdin_port, control_port, hb_port });
-      }
-      case "interrupt_request":
-        await this.interrupt("user");
-        return this.send(socket, msg, "interrupt_reply", { status: "ok" });
-      case "shutdown_request":
-        return this.shutdown(request, c.restart === true);
-      case "debug_request":
-        return this.send(socket, msg, "debug_reply", {
-          type: "response",
-          seq: 0,
-          request_seq: c.seq ?? 0,
-          command: c.command ?? "",
-          success: false,
-          message: "Glassbox does not support the Jupyter debugger yet. Use console.log or display() to look inside values.",
-        });
-      case "usage_request": {
-        const heap = await this.heapUsage().catch(() => null);
-        return this.send(socket, msg, "usage_reply", { hostname: (await import("node:os")).hostname(), pid: process.pid, kernel_memory: process.memoryUsage().rss, heap_used: heap?.usedSize ?? null });
-      }
-      default:
-        this.options.log(`unknown message type ${JSON.stringify(type)}`);
-        if (type.endsWith("_request")) {
-          await this.send(socket, msg, type.replace(/_request$/, "_reply"), { status: "error", ename: "UnknownMessageType", evalue: `Glassbox does not handle ${type}.`, traceback: [] });
-        }
-    }
+  private publish(msgType: string, content: unknown, parent: Header | Record<string, never>, metadata: JSONObject = {}, buffers: Buffer[] = []): void {
+    if (this.closed) return;
+    const header = newHeader(msgType, this.session);
+    // One topic per message type, as ipykernel does ("kernel.<id>.<type>" is also accepted by clients).
+    const topic = Buffer.from(`kernel.${this.session}.${msgType}`);
+    this.out.iopub.send(encode({ identities: [topic], header, parent_header: parent, metadata, content, buffers }, this.signer));
   }
 
-  private async kernelInfo(): Promise<JSONObject> {
+  private status(state: "busy" | "idle", parent: Message): void {
+    this.publish("status", { execution_state: state }, parent.header);
+  }
+
+  // ---- handlers ----
+
+  private async kernelInfo({ msg, channel }: Request<"kernel_info_request">): Promise<void> {
     const ready = await this.readyPromise;
-    return {
+    this.send(channel, msg, "kernel_info_reply", {
       status: "ok",
       protocol_version: PROTOCOL_VERSION,
       implementation: "glassbox",
@@ -290,123 +316,149 @@ export class KernelServer {
         { text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" },
       ],
       glassbox: { backend: ready.backend },
-    };
+    });
   }
 
-  private historyFor(c: Record<string, unknown>) {
-    const n = typeof c.n === "number" ? c.n : null;
-    const output = c.output === true;
-    switch (c.hist_access_type) {
-      case "tail":
-        return this.history.tail(n ?? 10, output);
-      case "range":
-        return this.history.range(Number(c.session ?? 0), Number(c.start ?? 0), c.stop === undefined || c.stop === null ? null : Number(c.stop), output);
-      case "search":
-        return this.history.search(String(c.pattern ?? "*"), n, c.unique === true, output);
-      default:
-        return [];
-    }
+  private async complete({ msg, channel, content }: Request<"complete_request">): Promise<void> {
+    const found = await this.call({ type: "complete", id: msg.header.msg_id, code: content.code, cursorPos: content.cursor_pos });
+    this.send(channel, msg, "complete_reply", { status: "ok", ...found });
+  }
+
+  private async inspect({ msg, channel, content }: Request<"inspect_request">): Promise<void> {
+    const found = await this.call({ type: "inspect", id: msg.header.msg_id, code: content.code, cursorPos: content.cursor_pos, detailLevel: content.detail_level });
+    this.send(channel, msg, "inspect_reply", { status: "ok", metadata: {}, ...found });
+  }
+
+  private async isComplete({ msg, channel, content }: Request<"is_complete_request">): Promise<void> {
+    this.send(channel, msg, "is_complete_reply", await this.call({ type: "is_complete", id: msg.header.msg_id, code: content.code }));
+  }
+
+  private async historyReply({ msg, channel, content: c }: Request<"history_request">): Promise<void> {
+    let history: unknown[] = [];
+    if (c.hist_access_type === "tail") history = this.history.tail(c.n ?? 10, c.output);
+    else if (c.hist_access_type === "range") history = this.history.range(c.session, c.start, c.stop, c.output);
+    else if (c.hist_access_type === "search") history = this.history.search(c.pattern, c.n, c.unique, c.output);
+    this.send(channel, msg, "history_reply", { status: "ok", history });
+  }
+
+  private async commInfo({ msg, channel, content }: Request<"comm_info_request">): Promise<void> {
+    const found = await this.call({ type: "comm_info", id: msg.header.msg_id, targetName: content.target_name });
+    this.send(channel, msg, "comm_info_reply", { status: "ok", ...found });
+  }
+
+  private async commOpen({ msg, content }: Request<"comm_open">): Promise<void> {
+    this.remember(msg);
+    await this.call({ type: "comm_open", id: msg.header.msg_id, commId: content.comm_id, targetName: content.target_name, data: content.data, metadata: msg.metadata });
+  }
+
+  private async commMsg({ msg, content }: Request<"comm_msg">): Promise<void> {
+    this.remember(msg);
+    await this.call({ type: "comm_msg", id: msg.header.msg_id, commId: content.comm_id, data: content.data, metadata: msg.metadata, buffers: msg.buffers });
+  }
+
+  private async commClose({ msg, content }: Request<"comm_close">): Promise<void> {
+    await this.call({ type: "comm_close", id: msg.header.msg_id, commId: content.comm_id, data: content.data });
+  }
+
+  private async connect({ msg, channel }: Request<"connect_request">): Promise<void> {
+    const { shell_port, iopub_port, stdin_port, control_port, hb_port } = this.options.info;
+    this.send(channel, msg, "connect_reply", { status: "ok", shell_port, iopub_port, stdin_port, control_port, hb_port });
+  }
+
+  private async interruptReply({ msg, channel }: Request<"interrupt_request">): Promise<void> {
+    await this.interrupt("user");
+    this.send(channel, msg, "interrupt_reply", { status: "ok" });
+  }
+
+  private async debug({ msg, channel, content }: Request<"debug_request">): Promise<void> {
+    this.send(channel, msg, "debug_reply", {
+      type: "response",
+      seq: 0,
+      request_seq: content.seq,
+      command: content.command,
+      success: false,
+      message: "Glassbox does not support the Jupyter debugger yet. Use console.log or display() to look inside values.",
+    });
+  }
+
+  private async usage({ msg, channel }: Request<"usage_request">): Promise<void> {
+    const heap = await this.stopper.heapUsage().catch(() => null);
+    this.send(channel, msg, "usage_reply", {
+      hostname: hostname(),
+      pid: process.pid,
+      kernel_memory: process.memoryUsage.rss(),
+      memory_limit: this.options.memoryLimit,
+      heap_used: heap?.usedSize ?? null,
+    });
   }
 
   // ---- execution ----
 
-  private remember(request: Request): void {
-    this.parents.set(request.msg.header.msg_id, request);
+  private remember(msg: Message): void {
+    this.parents.set(msg.header.msg_id, msg);
     if (this.parents.size > MAX_REMEMBERED_PARENTS) this.parents.delete(this.parents.keys().next().value as string);
   }
 
-  private async execute(request: Request): Promise<void> {
-    const { msg, socket } = request;
-    const c = msg.content as Record<string, unknown>;
-    const code = typeof c.code === "string" ? c.code : "";
-    const silent = c.silent === true;
-    const storeHistory = silent ? false : c.store_history !== false;
-    if (storeHistory) this.executionCount++;
+  private async execute(request: Request<"execute_request">): Promise<void> {
+    const { msg, channel, content: c } = request;
+    if (c.store_history) this.executionCount++;
     const count = this.executionCount;
-    this.remember(request);
-    if (!silent) this.publish("execute_input", { code, execution_count: count }, msg.header);
+    this.remember(msg);
+    if (!c.silent) this.publish("execute_input", { code: c.code, execution_count: count }, msg.header);
     const id = msg.header.msg_id;
-    this.running = { id, request, result: null };
-    this.watchMemory();
+    const running = { id, result: null as string | null };
+    this.running = running;
+    const unwatch = this.stopper.watchCell(() => this.running === running);
     let result: JSONObject;
     try {
       result = await this.call({
         type: "execute",
         id,
-        code,
-        silent,
-        storeHistory,
-        userExpressions: (c.user_expressions ?? {}) as Record<string, string>,
-        allowStdin: c.allow_stdin !== false,
+        code: c.code,
+        silent: c.silent,
+        storeHistory: c.store_history,
+        userExpressions: c.user_expressions,
+        allowStdin: c.allow_stdin,
         executionCount: count,
       });
     } finally {
-      clearInterval(this.running?.watchdog);
-      if (storeHistory) this.history.add(count, code, this.running?.result ?? null);
+      unwatch();
+      if (c.store_history) this.history.add(count, c.code, running.result);
       this.running = null;
     }
-    const aborted = result.status === "error" && c.stop_on_error !== false ? this.takeQueuedExecutes() : [];
-    await this.send(socket, msg, "execute_reply", { ...result, execution_count: count });
-    await this.abort(aborted);
+    const aborted = result.status === "error" && c.stop_on_error ? this.takeQueuedExecutes() : [];
+    this.send(channel, msg, "execute_reply", { ...result, execution_count: count });
+    this.abort(aborted);
   }
 
-  private heapUsage(): Promise<{ usedSize: number; totalSize: number }> {
-    return new Promise((resolve, reject) => this.inspector.post("Runtime.getHeapUsage", (e, r) => (e ? reject(e) : resolve(r as { usedSize: number; totalSize: number }))));
-  }
-
-  /** V8 aborts the whole process when the heap is exhausted; stopping the cell first keeps the kernel alive. */
-  private watchMemory(): void {
-    const running = this.running;
-    if (!running || !this.ready?.heapLimit) return;
-    running.watchdog = setInterval(() => {
-      this.heapUsage()
-        .then(({ usedSize }) => {
-          if (this.running === running && !running.stopping && usedSize > this.ready.heapLimit * HEAP_STOP_RATIO) {
-            running.stopping = true;
-            void this.interrupt("memory");
-          }
-        })
-        .catch(() => undefined);
-    }, 50);
-  }
-
-  /** Stops the running cell. The engine handles it itself when its event loop is free; otherwise JavaScript is terminated. */
+  /** Stops the running cell, if any (interrupt_request, SIGINT, shutdown). */
   async interrupt(reason: InterruptReason): Promise<void> {
-    if (!this.running) return;
-    // Memory runs out in milliseconds: no grace then, since the allocating code will not yield anyway.
-    const grace = reason === "memory" ? 0 : INTERRUPT_GRACE_MS;
-    const acked = new Promise<boolean>((resolve) => {
-      this.interruptAck = () => resolve(true);
-      setTimeout(() => resolve(false), grace);
-    });
-    this.options.engine.post({ type: "interrupt", reason });
-    if (!(await acked)) {
-      // The main thread is stuck in synchronous code. First let the engine prepare (it pauses async
-      // context tracking, which a terminated promise continuation would otherwise corrupt), then
-      // terminate that code; V8 cancels the termination once it has unwound.
-      await new Promise<void>((resolve) =>
-        this.inspector.post("Runtime.evaluate", { expression: `globalThis[Symbol.for("glassbox.beforeTerminate")]?.()` }, () => resolve()),
-      );
-      await new Promise<void>((resolve) => this.inspector.post("Runtime.terminateExecution", () => resolve()));
-    }
-    this.interruptAck = null;
+    if (this.running) await this.stopper.interrupt(reason);
   }
 
-  private async shutdown(request: Request, restart: boolean): Promise<void> {
-    await this.send(request.socket, request.msg, "shutdown_reply", { status: "ok", restart });
-    this.publish("status", { execution_state: "idle" }, request.msg.header);
+  private async shutdown({ msg, channel, content }: Request<"shutdown_request">): Promise<void> {
+    this.send(channel, msg, "shutdown_reply", { status: "ok", restart: content.restart });
+    this.publish("status", { execution_state: "idle" }, msg.header);
     // Give the reply and status a moment on the wire before the process goes.
     setTimeout(() => {
       void (async () => {
-        if (this.running) await this.interrupt("user");
+        await this.interrupt("user");
         await this.close();
         this.options.engine.post({ type: "shutdown" });
       })();
     }, 50);
   }
 
-  private onStdin({ msg }: Request): void {
-    if (msg.header.msg_type === "input_reply") this.options.engine.post({ type: "input_reply", value: String((msg.content as { value?: unknown }).value ?? "") });
+  private async onStdin(frames: Buffer[]): Promise<void> {
+    const msg = this.decode(frames);
+    if (!msg || msg.header.msg_type !== "input_reply") return;
+    let reply: RequestContents["input_reply"];
+    try {
+      reply = parseContent("input_reply", msg.content);
+    } catch (e) {
+      reply = { value: "", error: `malformed input_reply (${(e as Error).message})` };
+    }
+    this.options.engine.post({ type: "input_reply", ...reply });
   }
 
   // ---- engine ----
@@ -427,7 +479,7 @@ export class KernelServer {
         return;
       }
       case "iopub": {
-        const parent = event.parent ? this.parents.get(event.parent)?.msg.header : undefined;
+        const parent = event.parent ? this.parents.get(event.parent)?.header : undefined;
         if (event.msgType === "execute_result" && this.running && event.parent === this.running.id) {
           const text = (event.content.data as Record<string, unknown> | undefined)?.["text/plain"];
           this.running.result = typeof text === "string" ? text : null;
@@ -437,20 +489,21 @@ export class KernelServer {
       }
       case "input_request": {
         const parent = this.parents.get(event.parent);
-        if (parent) void this.send(this.stdin, parent.msg, "input_request", { prompt: event.prompt, password: event.password });
+        if (parent) this.send("stdin", parent, "input_request", { prompt: event.prompt, password: event.password });
         return;
       }
       case "interrupt_ack":
-        this.interruptAck?.();
+        this.stopper.acknowledged();
         return;
     }
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     // Let queued sends (the shutdown reply, the last status) leave before the sockets go.
+    await Promise.race([Promise.all(Object.values(this.out).map((q) => q.flushed())), new Promise((r) => setTimeout(r, 500))]);
     await new Promise((r) => setTimeout(r, 50));
-    for (const socket of [this.shell, this.control, this.stdin, this.iopub, this.hb]) socket.close();
-    this.inspector.disconnect();
+    this.closed = true;
+    for (const socket of Object.values(this.sockets)) socket.close();
+    this.stopper.close();
   }
 }

@@ -204,10 +204,13 @@ def test_magics(kernel, notebook_dir):
     assert "Tensor backend:" in stdout(run_ok(kc, "%backend"))
     assert "Tensor backend: cpu" in stdout(run_ok(kc, "%backend cpu"))
     run_ok(kc, "const kept = tf.ones([10, 10])")
-    assert "+1 tensors" in stdout(run_ok(kc, "%memory")) or "tensors" in stdout(run_ok(kc, "%memory"))
-    mem = stdout(run_ok(kc, "const more = tf.ones([5])\n"))
+    assert "The previous cell changed: +1 tensors, +400 bytes" in stdout(run_ok(kc, "%memory"))
+    assert "The previous cell changed: +0 tensors, +0 bytes" in stdout(run_ok(kc, "%memory")), "the %memory cell itself changed nothing"
+    run_ok(kc, "const more = tf.ones([5]); kept.dispose()")
     mem = stdout(run_ok(kc, "%memory"))
-    assert "tensors" in mem and "since the previous cell" in mem
+    assert "The previous cell changed: +0 tensors, -380 bytes" in mem
+    for kind in ("resident of a", "tensors:", "JS heap:", "native/other:"):
+        assert kind in mem, mem
     assert "hello-from-shell" in stdout(run_ok(kc, "!echo hello-from-shell"))
     assert "Type checking: on" in stdout(run_ok(kc, "%typecheck"))
     content, _ = run_error(kc, "%nonsense")

@@ -90,7 +90,7 @@ class TrainingOutput {
 
   private renderHeader(): void {
     const p = this.payload, g = p.progress;
-    const statusClass = { running: "gb-chip", completed: "gb-badge gb-badge-ok", stopped: "gb-badge gb-badge-warning", error: "gb-badge gb-badge-error" }[p.status];
+    const statusClass = { running: "gb-chip", completed: "gb-badge gb-badge-ok", stopped: "gb-badge gb-badge-warning", interrupted: "gb-badge gb-badge-warning", error: "gb-badge gb-badge-error" }[p.status];
     const parts: string[] = [];
     if (g.epochs) parts.push(`epoch ${Math.min(g.epoch + (p.status === "running" && g.epoch < g.epochs ? 1 : 0), g.epochs)}/${g.epochs}`);
     else if (g.epoch) parts.push(`epoch ${g.epoch}`);

@@ -34,6 +34,8 @@ export function startCompiler(options: StartCompilerOptions = {}): CompilerClien
   // Compiled code by cell, and the committed cells in order: replayed into a restarted worker.
   const compiledCode = new Map<number, string>();
   const committed: RestoreCell[] = [];
+  /** Why replaying earlier cells into a restarted worker failed; said by the next compile, once. */
+  let restoreFailure: string | null = null;
 
   const fail = (current: Worker, reason: string): void => {
     if (worker !== current) return;
@@ -62,7 +64,11 @@ export function startCompiler(options: StartCompilerOptions = {}): CompilerClien
     w.on("error", (e) => fail(w, `crashed (${e.message})`));
     w.on("exit", (code) => fail(w, `exited with code ${code}`));
     worker = w;
-    if (committed.length) send("restore", committed.slice()).catch(() => undefined);
+    if (committed.length) {
+      send("restore", committed.slice()).catch((e: Error) => {
+        restoreFailure = e.message;
+      });
+    }
     return w;
   };
 
@@ -82,7 +88,15 @@ export function startCompiler(options: StartCompilerOptions = {}): CompilerClien
   return {
     compile(code: string, options: CompileOptions): Promise<CompiledCell> {
       compiledCode.set(options.cell, code);
-      return send("compile", code, options);
+      const compiled = send("compile", code, options);
+      if (restoreFailure === null) return compiled;
+      const why = restoreFailure;
+      restoreFailure = null;
+      return compiled.then(() => {
+        throw new Error(
+          `The TypeScript compiler restarted after a crash and could not restore what earlier cells declared (${why}), so this cell cannot be type-checked against them. Run this cell again to check it alone, run the earlier cells again, or restart the kernel.`,
+        );
+      });
     },
     async commit(cell: number): Promise<void> {
       const code = compiledCode.get(cell);

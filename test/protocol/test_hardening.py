@@ -1,0 +1,215 @@
+"""Long sessions, hostile input and faults, through jupyter_client over real sockets: the kernel
+keeps answering, every execute gets a reply, and memory stays bounded."""
+import json
+import os
+import random
+import time
+import uuid
+
+import zmq
+
+from kernel import TIMEOUT, collect, execute, interrupt, outputs, reply_to, result_text, running_kernel
+
+
+def usage(kc):
+    msg = kc.session.msg("usage_request", {})
+    kc.control_channel.send(msg)
+    return reply_to(kc, msg["header"]["msg_id"], channel="control")["content"]
+
+
+def run_many(kc, codes, window=400):
+    """Executes codes in windows of pipelined requests (a burst, as a fast client sends them); returns the replies."""
+    replies = []
+    for start in range(0, len(codes), window):
+        ids = [kc.execute(code) for code in codes[start : start + window]]
+        replies += [reply_to(kc, i) for i in ids]
+        # Keep iopub drained, as a front end would; the kernel must survive either way.
+        while True:
+            try:
+                kc.get_iopub_msg(timeout=0.01)
+            except Exception:
+                break
+    return replies
+
+
+def test_5000_executes_with_output_keep_answering_in_bounded_memory():
+    with running_kernel() as (km, kc):
+        kinds = ["1 + 1", 'console.log("line")', 'display.markdown("*shown*")']
+        warm = run_many(kc, [kinds[i % 3] for i in range(600)])
+        assert all(r["content"]["status"] == "ok" for r in warm)
+        before = usage(kc)["kernel_memory"]
+        replies = run_many(kc, [kinds[i % 3] for i in range(5000)])
+        assert len(replies) == 5000
+        assert all(r["content"]["status"] == "ok" for r in replies)
+        reply, msgs = execute(kc, "40 + 2")
+        assert result_text(msgs) == "42"
+        grown = usage(kc)["kernel_memory"] - before
+        assert grown < 40 * 2**20, f"resident memory grew by {grown / 2**20:.1f} MiB over 5000 executes"
+
+
+def random_json(rng, depth=0):
+    choice = rng.randrange(9 if depth < 3 else 6)
+    if choice == 0:
+        return None
+    if choice == 1:
+        return rng.choice([True, False])
+    if choice == 2:
+        return rng.randint(-(2**53), 2**53)
+    if choice == 3:
+        return rng.random() * 10 ** rng.randint(-5, 300)
+    if choice == 4:
+        return "".join(chr(rng.randint(1, 0x2FFF)) for _ in range(rng.randint(0, 20)))
+    if choice == 5:
+        return rng.choice(["", "code", "__proto__", "constructor", "1 + 1"])
+    if choice in (6, 7):
+        return {rng.choice(["code", "cursor_pos", "silent", "user_expressions", "comm_id", "data", "target_name", "n", "hist_access_type", "__proto__", "restart", "x"]): random_json(rng, depth + 1) for _ in range(rng.randint(0, 6))}
+    return [random_json(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+
+
+# Message types a client may send; shutdown is left out (it would end the kernel, as it should).
+TYPES = [
+    "execute_request", "complete_request", "inspect_request", "is_complete_request", "history_request",
+    "comm_info_request", "comm_open", "comm_msg", "comm_close", "kernel_info_request", "connect_request",
+    "usage_request", "debug_request", "interrupt_request", "input_reply", "nonsense_request", "execute_reply", "",
+]
+
+
+def test_2000_signed_malformed_messages_then_the_kernel_still_answers():
+    rng = random.Random(1313)
+    with running_kernel() as (km, kc):
+        ctx = zmq.Context.instance()
+        sockets = {}
+        for name in ("shell", "control", "stdin"):
+            s = ctx.socket(zmq.DEALER)
+            s.linger = 0
+            s.connect(f"{km.transport}://{km.ip}:{getattr(km, name + '_port')}")
+            sockets[name] = s
+        session = kc.session
+        try:
+            for i in range(2000):
+                header = {"msg_id": str(uuid.uuid4()), "msg_type": rng.choice(TYPES), "session": "fuzz", "username": "fuzz", "version": "5.3", "date": "2026-01-01T00:00:00Z"}
+                if rng.random() < 0.3:
+                    header.update({k: random_json(rng) for k in rng.sample(["session", "username", "version", "date", "extra"], 2)})
+                content = random_json(rng) if rng.random() < 0.3 else {k: random_json(rng) for k in ["code", "cursor_pos", "silent", "user_expressions", "comm_id", "data", "hist_access_type", "n", "value"] if rng.random() < 0.5}
+                if header["msg_type"] == "execute_request" and isinstance(content, dict) and isinstance(content.get("code"), str):
+                    content["code"] = "0"  # random code would only test the compiler, and might loop
+                parts = [json.dumps(p).encode() for p in (header, random_json(rng) if rng.random() < 0.1 else {}, {}, content)]
+                frames = [b"<IDS|MSG>", session.sign(parts), *parts]
+                if rng.random() < 0.1:
+                    frames.append(os.urandom(rng.randint(0, 64)))
+                sockets[rng.choice(["shell", "shell", "control", "stdin"])].send_multipart(frames)
+            # Whatever those did, the kernel answers on both channels and runs code.
+            msg = kc.session.msg("kernel_info_request", {})
+            kc.control_channel.send(msg)
+            assert reply_to(kc, msg["header"]["msg_id"], channel="control")["content"]["status"] == "ok"
+            reply, msgs = execute(kc, "6 * 7")
+            assert reply["content"]["status"] == "ok"
+            assert result_text(msgs) == "42"
+            assert kc.is_alive()
+        finally:
+            for s in sockets.values():
+                s.close()
+
+
+def test_any_thrown_value_gets_an_error_reply_and_the_kernel_goes_on():
+    with running_kernel() as (km, kc):
+        cases = {
+            "const o: any = {}; o.self = o; throw o": "self",
+            "throw 10n": "10n",
+            "throw Symbol('odd')": "Symbol(odd)",
+            "throw null": "null",
+            "throw undefined": "undefined",
+            "throw Object.create(null)": "",
+            "const e = new Error('x'); Object.defineProperty(e, 'message', { get() { throw new Error('no') } }); throw e": "",
+            "throw new Proxy({}, { get() { throw new Error('trap') }, has() { throw new Error('trap') }, getPrototypeOf() { throw new Error('trap') }, ownKeys() { throw new Error('trap') } })": "",
+        }
+        for code, shown in cases.items():
+            reply, msgs = execute(kc, code, timeout=30)
+            assert reply["content"]["status"] == "error", code
+            assert shown in reply["content"]["evalue"], (code, reply["content"]["evalue"])
+            assert outputs(msgs, "error"), f"no error output for {code}"
+        reply, msgs = execute(kc, "'still here'")
+        assert result_text(msgs) == "'still here'"
+
+
+def peak_rss(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_a_tensor_leak_is_stopped_at_the_memory_limit_and_the_kernel_keeps_its_variables():
+    env = dict(os.environ, GLASSBOX_MEMORY_LIMIT="1.5g")
+    with running_kernel(env=env) as (km, kc):
+        pid = usage(kc)["pid"]
+        execute(kc, "const kept: any[] = []")
+        reply, msgs = execute(kc, "while (true) kept.push(tf.zeros([1024, 1024]).add(1))", timeout=120)
+        c = reply["content"]
+        assert c["status"] == "error" and c["ename"] == "MemoryError", c
+        for kind in ("resident of a 1.5 GB limit", "tensors:", "JS heap:", "native/other:", "tf.tidy", "dispose"):
+            assert kind in c["evalue"], c["evalue"]
+        assert peak_rss(pid) < 2 * 2**30, f"peak resident memory {peak_rss(pid) / 2**30:.2f} GiB"
+        reply, msgs = execute(kc, "[kept.length > 10, kept[kept.length - 1].shape.join('x')]")
+        assert reply["content"]["status"] == "ok"
+        assert result_text(msgs) == "[ true, '1024x1024' ]"
+        mem = "".join(c["text"] for c in outputs(execute(kc, "%memory")[1], "stream"))
+        assert "1.5 GB limit" in mem and "tensors:" in mem
+        execute(kc, "tf.dispose(kept); kept.length = 0")
+        assert result_text(execute(kc, "'alive'")[1]) == "'alive'"
+
+
+def test_backend_typo_changes_nothing():
+    with running_kernel() as (km, kc):
+        before = result_text(execute(kc, "tf.getBackend()")[1])
+        reply, msgs = execute(kc, "%backend tensorflw")
+        assert reply["content"]["status"] == "error"
+        assert reply["content"]["ename"] == "BackendError"
+        assert 'no backend "tensorflw"' in reply["content"]["evalue"] and "unchanged" in reply["content"]["evalue"]
+        assert result_text(execute(kc, "tf.getBackend()")[1]) == before
+
+
+FIT_SETUP = """
+const model = tf.sequential({ layers: [tf.layers.dense({ units: 16, activation: "relu", inputShape: [8] }), tf.layers.dense({ units: 1 })] });
+model.compile({ optimizer: tf.train.adam(0.01), loss: "meanSquaredError" });
+const xs = tf.randomNormal([4096, 8], 0, 1, "float32", 7);
+const ys = xs.sum(1, true);
+const lossNow = () => (model.evaluate(xs, ys) as tf.Scalar).dataSync()[0];
+const initialLoss = lossNow();
+let batches = 0;
+"""
+
+# Each batch blocks the main thread for 300 ms in a callback, so the interrupt cannot wait for the
+# fit to yield: JavaScript is terminated in the middle of the fit, the hardest case to recover from.
+FIT_CELL = """
+await model.fit(xs, ys, { epochs: 50, batchSize: 64, callbacks: { onBatchEnd: async () => { batches++; const t = Date.now(); while (Date.now() - t < 300) {} } } });
+"""
+
+
+def test_an_interrupted_fit_leaves_the_model_ready_to_train_on():
+    with running_kernel() as (km, kc):
+        reply, _ = execute(kc, FIT_SETUP)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        msg_id = kc.execute(FIT_CELL)
+        # Interrupt once the live curve shows the fit running.
+        msgs, started = [], False
+        deadline = time.time() + 60
+        while not started and time.time() < deadline:
+            m = kc.get_iopub_msg(timeout=60)
+            if m["parent_header"].get("msg_id") == msg_id:
+                msgs.append(m)
+                started = m["msg_type"] in ("display_data", "update_display_data") and "application/vnd.glassbox.training.v1+json" in m["content"]["data"]
+        assert started, "the fit did not start"
+        time.sleep(1)
+        assert interrupt(km, kc)["content"]["status"] == "ok"
+        reply = reply_to(kc, msg_id)
+        assert reply["content"]["ename"] == "KeyboardInterrupt", reply["content"]
+        msgs += collect(kc, msg_id)
+        curves = [c["data"]["application/vnd.glassbox.training.v1+json"] for c in outputs(msgs, "display_data") + outputs(msgs, "update_display_data") if "application/vnd.glassbox.training.v1+json" in c["data"]]
+        assert curves and curves[-1]["status"] == "interrupted", [c["status"] for c in curves]
+        reply, msgs = execute(kc, "[batches > 0, lossNow() < initialLoss]")
+        assert result_text(msgs) == "[ true, true ]", "the interrupted fit trained and kept its weights"
+        reply, msgs = execute(kc, "const kept = lossNow(); const h = await model.fit(xs, ys, { epochs: 2, batchSize: 256 }); [h.history.loss.length, lossNow() < kept]", timeout=120)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        assert result_text(msgs) == "[ 2, true ]", "the next fit ran on the same model and improved on the kept weights"
