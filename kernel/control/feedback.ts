@@ -43,10 +43,10 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-export function exportFeedback(decisions: Iterable<Decision>, feedback: Map<string, { label: string; by?: string; note?: string }>, rules: Rule[], labels: Labels): FeedbackExport {
+/** `decisions`: those reviewed or given feedback; `ruleHits`: how often each rule fired over all decisions. */
+export function exportFeedback(decisions: Iterable<Decision>, feedback: Map<string, { label: string; by?: string; note?: string }>, rules: Rule[], labels: Labels, ruleHits: Record<string, number>): FeedbackExport {
   const examples: LabelledExample[] = [];
   const overridden: Decision[] = [];
-  const firedCount = new Map<string, number>();
   const overruled = new Map<string, number>();
   for (const d of decisions) {
     const target = (label: string): 0 | 1 => (label === labels.above ? 1 : 0);
@@ -58,10 +58,7 @@ export function exportFeedback(decisions: Iterable<Decision>, feedback: Map<stri
     }
     const f = feedback.get(d.id);
     if (f) examples.push({ ...base, label: f.label, target: target(f.label), source: "feedback", by: f.by, reason: f.note });
-    for (const r of d.fired) {
-      firedCount.set(r.rule, (firedCount.get(r.rule) ?? 0) + 1);
-      if (isOverride) overruled.set(r.rule, (overruled.get(r.rule) ?? 0) + 1);
-    }
+    if (isOverride) for (const r of d.fired) overruled.set(r.rule, (overruled.get(r.rule) ?? 0) + 1);
   }
 
   const suggestions: RuleSuggestion[] = [];
@@ -85,7 +82,7 @@ export function exportFeedback(decisions: Iterable<Decision>, feedback: Map<stri
         });
       }
     }
-    const fired = firedCount.get(rule.name) ?? 0;
+    const fired = ruleHits[rule.name] ?? 0;
     const over = overruled.get(rule.name) ?? 0;
     if (rule.kind !== "threshold" && over >= MIN_CASES && over / fired >= 0.5) {
       suggestions.push({ rule: rule.name, change: "review rule", evidence: `reviewers overrode ${over} of the ${fired} cases this rule fired on; its condition may be too broad.` });

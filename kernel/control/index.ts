@@ -13,7 +13,7 @@ import { controlBundle, type ControlView } from "./display";
 import { exportFeedback, type FeedbackExport } from "./feedback";
 import { Monitor, type Alert } from "./monitor";
 import { ReviewDesk } from "./review";
-import { describeRule, runRules, traceOf, validateRules, type Labels } from "./rules";
+import { describeRule, RuleRunner, traceOf, validateRules, type Labels } from "./rules";
 import type { ControlModel, ControlOptions, DecideOptions, Decision, Prediction, ReviewAnswer, ReviewCase, ReviewRecord, Row, Rule, RuleOutcome } from "./types";
 
 export type * from "./types";
@@ -25,6 +25,8 @@ export type { FeedbackExport, LabelledExample, RuleSuggestion } from "./feedback
 export { CONTROL_MIME } from "./display";
 
 const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
+/** Decisions kept for lookups by id and the default trace; older ones live in the audit (and in the counts). */
+const RECENT = 10_000;
 
 class DecisionImpl implements Decision {
   review: ReviewRecord | null = null;
@@ -40,13 +42,13 @@ class DecisionImpl implements Decision {
     readonly flagged: boolean,
     readonly blocked: boolean,
     readonly fired: RuleOutcome[],
-    private readonly codes: Uint8Array,
+    private readonly skippedFrom: number,
     private readonly rules: Rule[],
   ) {
     this.decision = automated;
   }
   get trace(): RuleOutcome[] {
-    return traceOf(this.rules, this.codes, this.fired);
+    return traceOf(this.rules, this.skippedFrom, this.fired);
   }
   toJSON(): Omit<Decision, "trace"> & { trace: RuleOutcome[] } {
     const { id, key, x, group, modelScore, score, automated, decision, flagged, blocked, fired, review } = this;
@@ -81,11 +83,16 @@ export class Controlled {
   readonly rules: Rule[];
   readonly labels: Labels;
   readonly session = randomBytes(3).toString("hex");
-  /** Every decision of this session, by trace id. */
-  readonly decisions = new Map<string, Decision>();
+  /** The latest decisions of this session (up to RECENT), by trace id. */
+  readonly recent = new Map<string, Decision>();
+  /** Decisions people looked at (reviewed, pending, or given feedback), kept for the whole session. */
+  private readonly kept = new Map<string, Decision>();
+  /** Running counts for the dashboard, over every decision of the session. */
+  private readonly tally = { total: 0, counts: {} as Record<string, number>, ruleHits: {} as Record<string, number>, ruleOverrides: {} as Record<string, number>, reviewed: 0, overridden: 0, pending: 0 };
   /** Cases waiting for a person (no answer source could answer them). */
   readonly queue: ReviewCase[] = [];
   readonly monitor: Monitor | undefined;
+  private readonly runner: RuleRunner;
   private readonly desk: ReviewDesk | undefined;
   private readonly audit: AuditLog | undefined;
   private readonly feedbackById = new Map<string, { label: string; by?: string; note?: string }>();
@@ -109,6 +116,8 @@ export class Controlled {
       throw new TypeError(`control(model, options): the decisions above, below and blocked must differ (got ${this.labels.above}, ${this.labels.below}, ${this.labels.blocked}).`);
     }
     this.rules = validateRules(options.rules, this.features, this.labels);
+    this.runner = new RuleRunner(this.rules, this.labels, this.features);
+    for (const r of this.rules) this.tally.ruleHits[r.name] = this.tally.ruleOverrides[r.name] = 0;
     this.desk = options.review ? new ReviewDesk(options.review, this.labels) : undefined;
     this.monitor = options.monitor ? new Monitor(options.monitor, this.features, this.labels.threshold) : undefined;
     this.audit = options.audit ? new AuditLog(options.audit) : undefined;
@@ -206,10 +215,19 @@ export class Controlled {
       this.sessionWritten = true;
     }
     const ruleHits: Record<string, number> = Object.fromEntries(this.rules.map((r) => [r.name, 0]));
+    const tally = this.tally;
     for (const d of decided) {
-      this.decisions.set(d.id, d);
+      this.recent.set(d.id, d);
+      tally.counts[d.decision] = (tally.counts[d.decision] ?? 0) + 1;
       for (const f of d.fired) ruleHits[f.rule]++;
       if (this.audit) records.push(decisionRecord(d, this.session, batch));
+    }
+    tally.total += decided.length;
+    for (const r of this.rules) tally.ruleHits[r.name] += ruleHits[r.name];
+    // Forget the oldest beyond RECENT (Maps iterate in insertion order).
+    for (const id of this.recent.keys()) {
+      if (this.recent.size <= RECENT) break;
+      this.recent.delete(id);
     }
     let reviews = 0;
     let overrides = 0;
@@ -221,8 +239,10 @@ export class Controlled {
         reviews++;
         const c: ReviewCase = { id: d.id, key: d.key, x, prediction: p, fired: d.fired };
         const answer = await this.desk.answer(c);
+        this.kept.set(d.id, d);
         if (!answer) {
           d.review = { status: "pending", automated: d.automated };
+          tally.pending++;
           this.queue.push(c);
           continue;
         }
@@ -236,19 +256,17 @@ export class Controlled {
     }
     if (this.audit) this.audit.append(records);
     this.live?.update(this.dashboard());
-    const result = Decisions.from(decided) as unknown as Decisions;
-    result.view = () => this.traceView(result);
-    return result;
+    decided.view = () => this.traceView(decided);
+    return decided;
   }
 
-  private run(rows: number[][], scores: Float64Array, probes: (Float64Array | undefined)[], groups?: string[], keys?: string[]): DecisionImpl[] {
-    const out: DecisionImpl[] = new Array(rows.length);
+  private run(rows: number[][], scores: Float64Array, probes: (Float64Array | undefined)[], groups?: string[], keys?: string[]): Decisions {
+    const out = new Decisions();
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
-      let rec: Row | undefined;
       const group = groups?.[i];
-      const r = runRules(this.rules, this.labels, scores[i], group, () => (rec ??= this.record(row)), probes, i);
-      out[i] = new DecisionImpl(`${this.session}-${++this.count}`, keys?.[i], row, group, scores[i], r.score, r.decision, r.flagged, r.blocked, r.fired, r.codes, this.rules);
+      const r = this.runner.run(row, scores[i], group, probes, i);
+      out.push(new DecisionImpl(`${this.session}-${++this.count}`, keys?.[i], row, group, scores[i], r.score, r.decision, r.flagged, r.blocked, r.fired, r.skippedFrom, this.rules));
     }
     return out;
   }
@@ -256,6 +274,15 @@ export class Controlled {
   private applyAnswer(d: DecisionImpl, answer: ReviewAnswer): ReviewLine {
     const at = answer.at ?? new Date().toISOString();
     const overridden = answer.action === "override" && answer.decision !== d.automated;
+    const tally = this.tally;
+    if (d.review?.status === "pending") tally.pending--;
+    tally.reviewed++;
+    if (overridden) {
+      tally.overridden++;
+      tally.counts[d.automated]--;
+      tally.counts[answer.decision!] = (tally.counts[answer.decision!] ?? 0) + 1;
+      for (const f of d.fired) tally.ruleOverrides[f.rule]++;
+    }
     d.decision = overridden ? answer.decision! : d.automated;
     d.review = { status: overridden ? "overridden" : "approved", reviewer: answer.reviewer, reason: answer.reason, at, automated: d.automated };
     return { type: "review", id: d.id, status: d.review.status as ReviewLine["status"], automated: d.automated, decision: d.decision, reviewer: answer.reviewer, reason: answer.reason, at };
@@ -265,7 +292,7 @@ export class Controlled {
   async review(id: string, answer: ReviewAnswer): Promise<Decision> {
     const i = this.queue.findIndex((c) => c.id === id);
     if (i < 0) throw new Error(`review: ${id} is not waiting for review (pending: ${this.queue.map((c) => c.id).join(", ") || "none"}).`);
-    const d = this.decisions.get(id) as DecisionImpl;
+    const d = this.kept.get(id) as DecisionImpl;
     const line = this.applyAnswer(d, this.desk!.check(answer, this.queue[i]));
     this.queue.splice(i, 1);
     this.audit?.append([line]);
@@ -274,8 +301,11 @@ export class Controlled {
   }
 
   /** Records what a person says the right decision was (e.g. the real outcome, learned later). */
-  feedback(id: string, feedback: { label: string; by?: string; note?: string }): void {
-    if (!this.decisions.has(id)) throw new Error(`feedback: no decision ${id} in this session.`);
+  feedback(decision: Decision | string, feedback: { label: string; by?: string; note?: string }): void {
+    const id = typeof decision === "string" ? decision : decision.id;
+    const d = typeof decision === "string" ? this.recent.get(id) ?? this.kept.get(id) : decision;
+    if (!d) throw new Error(`feedback: ${id} is not among the last ${RECENT} decisions of this session; pass the Decision object itself instead of its id.`);
+    this.kept.set(id, d);
     if (feedback.label !== this.labels.above && feedback.label !== this.labels.below) throw new Error(`feedback: label must be "${this.labels.above}" or "${this.labels.below}", got ${JSON.stringify(feedback.label)}.`);
     this.feedbackById.set(id, feedback);
     this.audit?.append([{ type: "feedback", id, label: feedback.label, by: feedback.by, note: feedback.note, at: new Date().toISOString() }]);
@@ -283,7 +313,7 @@ export class Controlled {
 
   /** Overrides and feedback as labelled examples, and suggested rule changes. */
   exportFeedback(): FeedbackExport {
-    return exportFeedback(this.decisions.values(), this.feedbackById, this.rules, this.labels);
+    return exportFeedback(this.kept.values(), this.feedbackById, this.rules, this.labels, this.tally.ruleHits);
   }
 
   get alerts(): Alert[] {
@@ -311,7 +341,7 @@ export class Controlled {
       const scores = await this.score(rows);
       const probes = await this.probes(rows);
       logged.forEach((rec, i) => {
-        const r = runRules(this.rules, this.labels, scores[i], rec.group, () => this.record(rec.x), probes, i);
+        const r = this.runner.run(rec.x, scores[i], rec.group, probes, i);
         const review = reviews.get(rec.id);
         const replayed = {
           modelScore: scores[i], score: r.score, automated: r.decision, flagged: r.flagged, blocked: r.blocked,
@@ -339,7 +369,7 @@ export class Controlled {
 
   /** Trace view of some decisions (default: the last 20 of this session). */
   trace(decisions?: Decision[] | Decision): { [JUPYTER_DISPLAY](): Record<string, unknown> } {
-    const list = decisions === undefined ? [...this.decisions.values()].slice(-20) : Array.isArray(decisions) ? decisions : [decisions];
+    const list = decisions === undefined ? [...this.recent.values()].slice(-20) : Array.isArray(decisions) ? decisions : [decisions];
     return { [JUPYTER_DISPLAY]: () => controlBundle(this.traceView(list)) };
   }
 
@@ -364,33 +394,19 @@ export class Controlled {
   }
 
   dashboardView(): ControlView {
-    const all = [...this.decisions.values()];
-    const counts: Record<string, number> = {};
-    const ruleHits: Record<string, number> = Object.fromEntries(this.rules.map((r) => [r.name, 0]));
-    const ruleOverrides: Record<string, number> = Object.fromEntries(this.rules.map((r) => [r.name, 0]));
-    let reviewed = 0, overridden = 0, pending = 0;
-    for (const d of all) {
-      counts[d.decision] = (counts[d.decision] ?? 0) + 1;
-      for (const f of d.fired) {
-        ruleHits[f.rule]++;
-        if (d.review?.status === "overridden") ruleOverrides[f.rule]++;
-      }
-      if (d.review?.status === "pending") pending++;
-      else if (d.review) reviewed++;
-      if (d.review?.status === "overridden") overridden++;
-    }
+    const t = this.tally;
     const m = this.monitor;
     return {
       ...this.base(),
       view: "dashboard",
-      total: all.length,
+      total: t.total,
       dashboard: {
-        counts, ruleHits, ruleOverrides, reviewed, overridden, pending,
+        counts: { ...t.counts }, ruleHits: { ...t.ruleHits }, ruleOverrides: { ...t.ruleOverrides }, reviewed: t.reviewed, overridden: t.overridden, pending: t.pending,
         limits: m ? { psi: m.limits.psi, rate: m.limits.rate } : null,
         referenceRates: m ? Object.fromEntries(Object.keys(m.history.at(-1)?.rates ?? { all: 0 }).map((g) => [g, m.referenceRate(g) ?? null])) : {},
         history: m?.history ?? [],
         alerts: m?.alerts ?? [],
-        overrides: all.filter((d) => d.review?.status === "overridden").slice(-20).map((d) => ({ id: d.id, key: d.key, automated: d.automated, decision: d.decision, reviewer: d.review!.reviewer, reason: d.review!.reason, at: d.review!.at })),
+        overrides: [...this.kept.values()].filter((d) => d.review?.status === "overridden").slice(-20).map((d) => ({ id: d.id, key: d.key, automated: d.automated, decision: d.decision, reviewer: d.review!.reviewer, reason: d.review!.reason, at: d.review!.at })),
       },
     };
   }

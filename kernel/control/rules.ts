@@ -92,126 +92,152 @@ export function describeRule(rule: Rule): Record<string, unknown> {
   return out;
 }
 
-/** Per row: the outcome code of each rule (0 passed, 1 fired, 2 skipped) and the details of those that fired. */
+/** One row's outcome: the rules from `skippedFrom` on were skipped (a block), `fired` lists those that applied. */
 export interface RowResult {
   score: number;
   decision: string;
   flagged: boolean;
   blocked: boolean;
-  codes: Uint8Array;
+  skippedFrom: number;
   fired: RuleOutcome[];
 }
 
 const fmt = (v: number) => String(Number(v.toPrecision(4)));
+/** Shared by every row on which no rule fired (most rows): no allocation for them. */
+const NONE: RuleOutcome[] = Object.freeze([]) as unknown as RuleOutcome[];
+const NO_NAMES: string[] = Object.freeze([]) as unknown as string[];
 
 /**
- * Runs the rules on one row. `probes[i]` is the model's score with rule i's feature moved by its step
- * (monotonic rules only); `record` builds the named row on first need.
+ * Runs the rules on rows, one at a time. Per row it allocates only what it must (the named row and
+ * the prediction, on a predicate's first need; an outcome per fired rule), so `decide` stays close
+ * to the cost of the model call.
  */
-export function runRules(rules: Rule[], labels: Labels, modelScore: number, group: string | undefined, record: () => Row, probes: (Float64Array | undefined)[], row: number): RowResult {
-  let score = modelScore;
-  let threshold = labels.threshold;
-  let decision = score >= threshold ? labels.above : labels.below;
-  let flagged = false;
-  let blocked = false;
-  const codes = new Uint8Array(rules.length);
-  const fired: RuleOutcome[] = [];
-  let p: Prediction | undefined;
-  const prediction = (): Prediction => {
-    p ??= { score, modelScore, decision, confidence: 0, group, flagged, blocked, fired: [] };
-    p.score = score;
-    p.decision = decision;
-    p.confidence = Math.max(score, 1 - score);
-    p.flagged = flagged;
-    p.blocked = blocked;
-    p.fired = fired.map((f) => f.rule);
-    return p;
-  };
-  const other = (d: string) => (d === labels.above ? labels.below : labels.above);
-  for (let i = 0; i < rules.length; i++) {
-    const rule = rules[i];
-    if (blocked) {
-      codes[i] = 2;
-      continue;
+export class RuleRunner {
+  private score = 0;
+  private modelScore = 0;
+  private decision = "";
+  private group: string | undefined;
+  private flagged = false;
+  private blocked = false;
+  private fired: RuleOutcome[] = NONE;
+  private values: number[] = [];
+  private rec: Row | undefined;
+  private p: Prediction | undefined;
+
+  constructor(readonly rules: Rule[], readonly labels: Labels, readonly features: string[]) {}
+
+  private record(): Row {
+    if (!this.rec) {
+      const rec: Row = {};
+      for (let j = 0; j < this.features.length; j++) rec[this.features[j]] = this.values[j];
+      this.rec = rec;
     }
-    let fires = false;
-    let message = typeof rule.message === "string" ? rule.message : undefined;
-    let next: { decision?: string; score?: number } = {};
-    switch (rule.kind) {
-      case "never":
-        fires = decision === rule.decision && Boolean(rule.when(record(), prediction()));
-        next = { decision: other(rule.decision) };
-        break;
-      case "always":
-        fires = decision !== rule.decision && Boolean(rule.when(record(), prediction()));
-        next = { decision: rule.decision };
-        break;
-      case "threshold": {
-        const t = group !== undefined && group in rule.thresholds ? rule.thresholds[group] : rule.otherwise ?? labels.threshold;
-        const d = score >= t ? labels.above : labels.below;
-        if (rule.severity === "correct") threshold = t;
-        fires = d !== decision;
-        next = { decision: d };
-        message ??= `threshold ${fmt(t)} for group ${group ?? "(none)"}`;
-        break;
-      }
-      case "clamp": {
-        const clamped = Math.min(rule.max ?? Infinity, Math.max(rule.min ?? -Infinity, score));
-        fires = clamped !== score;
-        next = { score: clamped };
-        message ??= `score outside [${rule.min ?? "−∞"}, ${rule.max ?? "∞"}]`;
-        break;
-      }
-      case "monotonic": {
-        const probe = (probes[i] as Float64Array)[row];
-        const change = probe - modelScore;
-        const tolerance = rule.tolerance ?? 1e-6;
-        fires = rule.direction === "increasing" ? change < -tolerance : change > tolerance;
-        if (fires) message = `${message ? `${message}: ` : ""}raising ${rule.feature} by ${rule.step} moves the score ${fmt(modelScore)} → ${fmt(probe)}, but it should be ${rule.direction}`;
-        break;
-      }
-      case "custom": {
-        const x = record();
-        const pr = prediction();
-        fires = Boolean(rule.check(x, pr));
-        if (fires) {
-          if (typeof rule.message === "function") message = rule.message(x, pr);
-          if (rule.fix) next = { decision: rule.fix(x, pr) };
-        }
-        break;
-      }
-    }
-    if (!fires) continue;
-    codes[i] = 1;
-    if (message === undefined && typeof rule.message === "function") message = rule.message(record(), prediction());
-    let effect: string;
-    if (rule.severity === "flag") {
-      flagged = true;
-      effect = "flagged";
-    } else if (rule.severity === "block") {
-      blocked = true;
-      effect = `blocked: ${decision} withheld`;
-      decision = labels.blocked;
-    } else if (next.score !== undefined) {
-      effect = `score ${fmt(score)} → ${fmt(next.score)}`;
-      score = next.score;
-      const d = score >= threshold ? labels.above : labels.below;
-      if (d !== decision) effect += `, ${decision} → ${d}`;
-      decision = d;
-    } else {
-      const d = next.decision ?? decision;
-      effect = d === decision ? "no change" : `${decision} → ${d}`;
-      decision = d;
-    }
-    fired.push({ rule: rule.name, kind: rule.kind, severity: rule.severity, status: "fired", message, effect });
+    return this.rec;
   }
-  return { score, decision, flagged, blocked, codes, fired };
+
+  private prediction(): Prediction {
+    const p = (this.p ??= { score: 0, modelScore: this.modelScore, decision: "", confidence: 0, group: this.group, flagged: false, blocked: false, fired: [] });
+    p.score = this.score;
+    p.decision = this.decision;
+    p.confidence = Math.max(this.score, 1 - this.score);
+    p.flagged = this.flagged;
+    p.blocked = this.blocked;
+    p.fired = this.fired.length ? this.fired.map((f) => f.rule) : NO_NAMES;
+    return p;
+  }
+
+  /** `probes[i]` holds the model's scores with rule i's feature moved by its step (monotonic rules only). */
+  run(values: number[], modelScore: number, group: string | undefined, probes: (Float64Array | undefined)[], row: number): RowResult {
+    const { rules, labels } = this;
+    this.values = values;
+    this.rec = undefined;
+    this.p = undefined;
+    this.group = group;
+    this.modelScore = this.score = modelScore;
+    let threshold = labels.threshold;
+    this.decision = modelScore >= threshold ? labels.above : labels.below;
+    this.flagged = this.blocked = false;
+    this.fired = NONE;
+    let skippedFrom = rules.length;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i];
+      if (this.blocked) {
+        skippedFrom = i;
+        break;
+      }
+      let fires = false;
+      let message = typeof rule.message === "string" ? rule.message : undefined;
+      let nextDecision: string | undefined;
+      let nextScore: number | undefined;
+      switch (rule.kind) {
+        case "never":
+          fires = this.decision === rule.decision && Boolean(rule.when(this.record(), this.prediction()));
+          nextDecision = rule.decision === labels.above ? labels.below : labels.above;
+          break;
+        case "always":
+          fires = this.decision !== rule.decision && Boolean(rule.when(this.record(), this.prediction()));
+          nextDecision = rule.decision;
+          break;
+        case "threshold": {
+          const t = group !== undefined && group in rule.thresholds ? rule.thresholds[group] : rule.otherwise ?? labels.threshold;
+          nextDecision = this.score >= t ? labels.above : labels.below;
+          if (rule.severity === "correct") threshold = t;
+          fires = nextDecision !== this.decision;
+          if (fires) message ??= `threshold ${fmt(t)} for group ${group ?? "(none)"}`;
+          break;
+        }
+        case "clamp": {
+          const clamped = Math.min(rule.max ?? Infinity, Math.max(rule.min ?? -Infinity, this.score));
+          fires = clamped !== this.score;
+          nextScore = clamped;
+          if (fires) message ??= `score outside [${rule.min ?? "−∞"}, ${rule.max ?? "∞"}]`;
+          break;
+        }
+        case "monotonic": {
+          const probe = (probes[i] as Float64Array)[row];
+          const change = probe - modelScore;
+          const tolerance = rule.tolerance ?? 1e-6;
+          fires = rule.direction === "increasing" ? change < -tolerance : change > tolerance;
+          if (fires) message = `${message ? `${message}: ` : ""}raising ${rule.feature} by ${rule.step} moves the score ${fmt(modelScore)} → ${fmt(probe)}, but it should be ${rule.direction}`;
+          break;
+        }
+        case "custom": {
+          fires = Boolean(rule.check(this.record(), this.prediction()));
+          if (fires && rule.fix) nextDecision = rule.fix(this.record(), this.prediction());
+          break;
+        }
+      }
+      if (!fires) continue;
+      if (message === undefined && typeof rule.message === "function") message = rule.message(this.record(), this.prediction());
+      let effect: string;
+      if (rule.severity === "flag") {
+        this.flagged = true;
+        effect = "flagged";
+      } else if (rule.severity === "block") {
+        this.blocked = true;
+        effect = `blocked: ${this.decision} withheld`;
+        this.decision = labels.blocked;
+      } else if (nextScore !== undefined) {
+        effect = `score ${fmt(this.score)} → ${fmt(nextScore)}`;
+        this.score = nextScore;
+        const d = this.score >= threshold ? labels.above : labels.below;
+        if (d !== this.decision) effect += `, ${this.decision} → ${d}`;
+        this.decision = d;
+      } else {
+        const d = nextDecision ?? this.decision;
+        effect = d === this.decision ? "no change" : `${this.decision} → ${d}`;
+        this.decision = d;
+      }
+      if (this.fired === NONE) this.fired = [];
+      this.fired.push({ rule: rule.name, kind: rule.kind, severity: rule.severity, status: "fired", message, effect });
+    }
+    return { score: this.score, decision: this.decision, flagged: this.flagged, blocked: this.blocked, skippedFrom, fired: this.fired };
+  }
 }
 
-/** The full trace of a row from its codes: every rule with passed / fired / skipped. */
-export function traceOf(rules: Rule[], codes: Uint8Array, fired: RuleOutcome[]): RuleOutcome[] {
-  let f = 0;
+/** The full trace of a row: every rule with passed / fired / skipped. */
+export function traceOf(rules: Rule[], skippedFrom: number, fired: RuleOutcome[]): RuleOutcome[] {
   return rules.map((rule, i) =>
-    codes[i] === 1 ? fired[f++] : { rule: rule.name, kind: rule.kind, severity: rule.severity, status: codes[i] === 2 ? "skipped" : "passed" },
+    fired.find((f) => f.rule === rule.name) ?? { rule: rule.name, kind: rule.kind, severity: rule.severity, status: i >= skippedFrom ? "skipped" : "passed" },
   );
 }
