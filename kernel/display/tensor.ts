@@ -6,43 +6,11 @@
 import type * as tfjs from "@tensorflow/tfjs";
 import { NON_FINITE_RGB, viridis } from "./colormap";
 import type { DisplayPayload, Formatter } from "./mime";
+import { TENSOR_MIME, type ImageLayout, type PreviewValue, type TensorPayloadV1, type TensorStats, type TensorView } from "./payloads";
 import { Raster } from "./raster";
 
-export const TENSOR_MIME = "application/vnd.glassbox.tensor.v1+json";
-
-export type TensorView = "table" | "heatmap" | "image" | "histogram";
-/** How an image-like tensor is laid out; N = batch, C = channels (1/3/4 colour, else one tile per channel). */
-export type ImageLayout = "HW" | "HWC" | "NHW" | "NHWC";
-/** Preview cells: numbers, non-finite numbers as "NaN"/"Infinity"/"-Infinity" (JSON has no such numbers), null = elided. */
-export type PreviewValue = number | string | boolean | null | PreviewValue[];
-
-export interface TensorStats {
-  min: number | null; max: number | null; mean: number | null; std: number | null;
-  finite: number; zeros: number; nan: number; posInf: number; negInf: number;
-}
-
-export interface TensorPayloadV1 {
-  version: 1;
-  name?: string;
-  dtype: string;
-  shape: number[];
-  backend: string;
-  size: number;
-  stats: TensorStats | null;
-  histogram: { edges: number[]; counts: number[] } | null;
-  preview: { edgeItems: number; threshold: number; summarized: boolean; values: PreviewValue };
-  data: {
-    dtype: "float32" | "int32" | "uint8";
-    shape: number[];
-    strides: number[];
-    downsampled: boolean;
-    note?: string;
-    encoding: "base64";
-    byteOrder: "little";
-    bytes: string;
-  } | null;
-  view: { default: TensorView; available: TensorView[]; layout?: ImageLayout; valueRange?: [number, number] };
-}
+export { TENSOR_MIME } from "./payloads";
+export type { ImageLayout, PreviewValue, TensorPayloadV1, TensorStats, TensorView } from "./payloads";
 
 export interface TensorFormatOptions {
   /** Most elements carried in `data`; larger tensors are strided down to fit. */

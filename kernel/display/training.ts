@@ -5,50 +5,13 @@
  * and a text summary, so the finished cell reads well without the extension.
  */
 import type { DisplayPayload } from "./mime";
+import { TRAINING_MIME, type MetricInfo, type RunStatus, type Series, type Split, type TrainingPayloadV1 } from "./payloads";
 import { Raster } from "./raster";
 import type { Rgb } from "./colormap";
 import type { DisplaySink } from "./sink";
 
-export const TRAINING_MIME = "application/vnd.glassbox.training.v1+json";
-
-export type Split = "train" | "val";
-export type Goal = "min" | "max";
-export type RunStatus = "running" | "completed" | "stopped" | "error";
-
-export interface MetricInfo {
-  key: string;
-  /** Metrics in one group share a chart (e.g. loss and val_loss). */
-  group: string;
-  split: Split;
-  goal?: Goal;
-  /** Known value range, e.g. [0, 1] for accuracy. */
-  domain?: [number, number];
-}
-
-export interface Series {
-  step: number[];
-  /** Milliseconds since the run started. */
-  time: number[];
-  /** Per metric key, aligned with `step`; null where the metric was not logged or not finite. */
-  values: Record<string, Array<number | null>>;
-  /** Present when long series were averaged in buckets of `bucket` points to bound the payload. */
-  aggregated?: { method: "mean"; bucket: number; rawLength: number };
-}
-
-export interface TrainingPayloadV1 {
-  version: 1;
-  runId: string;
-  title: string;
-  status: RunStatus;
-  /** Increases with every emission; renderers drop anything older than what they show. */
-  seq: number;
-  startedAt: number;
-  updatedAt: number;
-  metrics: MetricInfo[];
-  series: { batch: Series; epoch: Series & { batchStep: number[] } };
-  progress: { epoch: number; epochs?: number; batch: number; batchesPerEpoch?: number; step: number; fraction?: number; elapsedMs: number; etaMs?: number };
-  summary?: string;
-}
+export { TRAINING_MIME } from "./payloads";
+export type { Goal, MetricInfo, RunStatus, Series, Split, TrainingPayloadV1 } from "./payloads";
 
 export interface MonitorOptions {
   title?: string;

@@ -5,10 +5,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Modality } from "./features";
+import { EXPLANATION_MIME, type ExplanationPayloadV1 } from "../display/payloads";
 import { pngBase64 } from "../display/png";
 import { barsPng, imagePng } from "./picture";
 
-export const EXPLANATION_MIME = "application/vnd.glassbox.explanation.v1+json";
+export { EXPLANATION_MIME } from "../display/payloads";
 /** Rows of a batch that the display carries (all rows stay in `attributions`). */
 const MAX_DISPLAY_ROWS = 8;
 
@@ -114,7 +115,7 @@ export class Explanation {
   }
 
   /** The application/vnd.glassbox.explanation.v1+json document (see docs/mime/explanation.v1.md). */
-  toJSON(): Record<string, unknown> {
+  toJSON(): ExplanationPayloadV1 {
     const n = Math.min(this.input.shape[0], MAX_DISPLAY_ROWS);
     const rows = Array.from({ length: n }, (_, r) => ({
       target: this.target[r],
@@ -122,7 +123,7 @@ export class Explanation {
       baseValue: this.baseValue ? this.baseValue[r] : null,
       gap: this.gap ? this.gap[r] : null,
     }));
-    const doc: Record<string, unknown> = {
+    const doc: ExplanationPayloadV1 = {
       version: 1,
       method: this.method,
       modality: this.modality,
@@ -201,7 +202,7 @@ export class Explanation {
     return { height: h, width: w, channels, maps, pixels };
   }
 
-  private imageDoc(n: number): Record<string, unknown> {
+  private imageDoc(n: number): ExplanationPayloadV1["image"] {
     const { height, width, channels, maps, pixels } = this.imageMaps(n);
     return {
       height,

@@ -6,7 +6,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { slic } from "./segments";
 
-export type Modality = "tabular" | "image" | "text";
+import type { Modality } from "../display/payloads";
+
+export type { Modality };
 
 export interface FeatureOptions {
   /**

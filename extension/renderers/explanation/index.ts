@@ -5,15 +5,14 @@
  * scale with a colour bar, waterfall / bar / force plots for tables, token colouring for text.
  * Every string from the data goes through textContent (or plotText for Plotly labels).
  */
-import { expectVersion, type ActivationFunction, type OutputItem, disposeOutputs } from "../shared/contract";
+import { EXPLANATION_MIME, type Convention, type ExplanationPayloadV1 as ExplanationDoc, type Overlay, type Sign } from "../../../kernel/display/payloads";
 import { el, formatNumber } from "../shared/dom";
 import { disposePlot } from "../shared/plot";
+import { defineRenderer, drawFirst } from "../shared/host";
 import { ensureStyles } from "../shared/styles";
 import { onThemeChange } from "../shared/theme";
-import type { Convention, ExplanationDoc, Overlay, Sign } from "./types";
+import { checkExplanation } from "./check";
 import { renderColorBar, renderForce, renderImages, renderTokens, renderWaterfall, renderBars, type ViewState } from "./views";
-
-export const EXPLANATION_MIME = "application/vnd.glassbox.explanation.v1+json";
 
 type View = "overlay" | "waterfall" | "bar" | "force" | "tokens";
 const VIEW_LABELS: Record<View, string> = { overlay: "Overlay", waterfall: "Waterfall", bar: "Bar", force: "Force", tokens: "Tokens" };
@@ -135,22 +134,9 @@ class ExplanationOutput {
   }
 }
 
-export const activate: ActivationFunction = () => {
-  const outputs = new Map<string, ExplanationOutput>();
-  return {
-    renderOutputItem(item: OutputItem, element: HTMLElement) {
-      const doc = expectVersion<ExplanationDoc>(item.json(), 1, EXPLANATION_MIME);
-      let output = outputs.get(item.id);
-      // VS Code reuses the element for updates; start over if it was emptied or is another one.
-      if (!output || !element.contains(output.root)) {
-        output?.dispose();
-        output = new ExplanationOutput(element);
-        outputs.set(item.id, output);
-      }
-      output.update(doc);
-    },
-    disposeOutputItem(id?: string) {
-      disposeOutputs(outputs, id);
-    },
-  };
-};
+export const activate = defineRenderer<ExplanationDoc>({
+  mime: EXPLANATION_MIME,
+  version: 1,
+  check: checkExplanation,
+  render: (element, doc) => drawFirst(new ExplanationOutput(element), doc),
+});

@@ -34,21 +34,3 @@ export function fallbackToNextRenderer(message: string): Error {
   error.name = "vscode.fallbackToNextRenderer";
   return error;
 }
-
-/** Checks the `version` field every Glassbox MIME payload carries; throws the fallback error otherwise. */
-export function expectVersion<T extends { version: number }>(value: unknown, version: number, mime: string): T {
-  if (!value || typeof value !== "object" || (value as { version?: unknown }).version !== version) {
-    throw fallbackToNextRenderer(`${mime}: expected version ${version}`);
-  }
-  return value as T;
-}
-
-/** Disposes the outputs a renderer keeps by output id: one (`id`) or, without an id, all of them. */
-export function disposeOutputs(outputs: Map<string, { dispose(): void }>, id?: string): void {
-  for (const [key, output] of outputs) {
-    if (id === undefined || key === id) {
-      output.dispose();
-      outputs.delete(key);
-    }
-  }
-}

@@ -19,6 +19,7 @@ const CSS = `
 .gb-badge-warning { color: var(--vscode-editorWarning-foreground, #cca700); }
 .gb-badge-ok { color: var(--vscode-testing-iconPassed, #388a34); }
 .gb-note { color: var(--vscode-descriptionForeground, inherit); font-style: italic; margin: 2px 0 6px; }
+.gb-render-error { color: var(--vscode-errorForeground, #f14c4c); border-left: 3px solid currentColor; padding: 4px 8px; margin: 4px 0; }
 .gb-tabs { display: flex; gap: 2px; border-bottom: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); margin: 6px 0; }
 .gb-tab, .gb-button { font: inherit; color: inherit; background: transparent; border: 1px solid transparent; padding: 2px 10px; cursor: pointer; border-radius: 2px; }
 .gb-tab[aria-selected="true"] { border-bottom: 2px solid var(--vscode-focusBorder, #007fd4); font-weight: 600; }

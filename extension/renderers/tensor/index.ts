@@ -4,17 +4,16 @@
  * heatmap, image grid, histogram). Re-rendering the same element (update_display_data) keeps
  * the chosen view and slice when the shape is unchanged.
  */
-import { expectVersion, type ActivationFunction, type OutputItem, disposeOutputs } from "../shared/contract";
+import { TENSOR_MIME, type TensorPayloadV1 as TensorPayload, type TensorView } from "../../../kernel/display/payloads";
 import { decodeBase64, typedArray, type NumericArray } from "../shared/data";
 import { el, formatNumber } from "../shared/dom";
 import { disposePlot } from "../shared/plot";
+import { defineRenderer, drawFirst } from "../shared/host";
 import { ensureStyles } from "../shared/styles";
 import { onThemeChange, readTheme } from "../shared/theme";
 import { defaultSlice, type Slice } from "./slice";
-import type { TensorPayload, TensorView } from "./types";
+import { checkTensor } from "./check";
 import { renderHeatmap, renderHistogram, renderImage, renderTable, type ViewInput } from "./views";
-
-export const TENSOR_MIME = "application/vnd.glassbox.tensor.v1+json";
 
 const VIEW_LABELS: Record<TensorView, string> = { table: "Table", heatmap: "Heatmap", image: "Image", histogram: "Histogram" };
 
@@ -39,8 +38,6 @@ class TensorOutput {
     element.replaceChildren(this.root);
     this.stopTheme = onThemeChange(() => { void this.drawView(); });
   }
-
-  get node(): HTMLElement { return this.element; }
 
   async update(payload: TensorPayload): Promise<void> {
     this.payload = payload;
@@ -146,22 +143,9 @@ class TensorOutput {
   }
 }
 
-export const activate: ActivationFunction = () => {
-  const outputs = new Map<string, TensorOutput>();
-  return {
-    async renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal) {
-      const payload = expectVersion<TensorPayload>(item.json(), 1, TENSOR_MIME);
-      let output = outputs.get(item.id);
-      if (!output || output.node !== element) {
-        output?.dispose();
-        output = new TensorOutput(element);
-        outputs.set(item.id, output);
-      }
-      if (signal?.aborted) return;
-      await output.update(payload);
-    },
-    disposeOutputItem(id?: string) {
-      disposeOutputs(outputs, id);
-    },
-  };
-};
+export const activate = defineRenderer<TensorPayload>({
+  mime: TENSOR_MIME,
+  version: 1,
+  check: checkTensor,
+  render: (element, payload) => drawFirst(new TensorOutput(element), payload),
+});

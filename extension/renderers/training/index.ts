@@ -4,15 +4,15 @@
  * markers, and progress with ETA. update_display_data re-renders the same element: charts are
  * updated with Plotly.react and a constant uirevision, so zoom and the user's choices survive.
  */
-import { expectVersion, type ActivationFunction, type OutputItem, disposeOutputs } from "../shared/contract";
+import { TRAINING_MIME, type MetricInfo, type TrainingPayloadV1 as TrainingPayload } from "../../../kernel/display/payloads";
 import { el, formatDuration } from "../shared/dom";
 import { disposePlot, drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
+import type { RendererContext } from "../shared/contract";
+import { defineRenderer, drawFirst } from "../shared/host";
 import { ensureStyles } from "../shared/styles";
 import { onThemeChange, readTheme, type Theme } from "../shared/theme";
 import { bestIndex, debiasedEma, downsample } from "./series";
-import type { MetricInfo, TrainingPayload } from "./types";
-
-export const TRAINING_MIME = "application/vnd.glassbox.training.v1+json";
+import { checkTraining } from "./check";
 
 export interface TrainingUi { xAxis: "auto" | "batch" | "epoch"; smoothing: number; logY: boolean }
 const DEFAULT_UI: TrainingUi = { xAxis: "auto", smoothing: 0.6, logY: false };
@@ -45,10 +45,6 @@ class TrainingOutput {
     element.replaceChildren(this.root);
     this.stopTheme = onThemeChange(() => { void this.drawPlots(); });
   }
-
-  get node(): HTMLElement { return this.element; }
-  get runId(): string | undefined { return this.payload?.runId; }
-  get seq(): number { return this.payload?.seq ?? -1; }
 
   async update(payload: TrainingPayload): Promise<void> {
     this.payload = payload;
@@ -197,29 +193,25 @@ class TrainingOutput {
 
 interface SavedState { ui?: Record<string, TrainingUi> }
 
-export const activate: ActivationFunction<SavedState> = (ctx) => {
-  const outputs = new Map<string, TrainingOutput>();
-  // The user's choices per run: they survive updates, re-renders and (via setState) reloads.
-  const uis = new Map<string, TrainingUi>(Object.entries(ctx.getState?.()?.ui ?? {}));
-  const save = (runId: string, ui: TrainingUi) => {
-    uis.set(runId, ui);
-    ctx.setState?.({ ui: Object.fromEntries([...uis].slice(-50)) });
-  };
-  return {
-    async renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal) {
-      const payload = expectVersion<TrainingPayload>(item.json(), 1, TRAINING_MIME);
-      let output = outputs.get(item.id);
-      if (output && output.node === element && output.runId === payload.runId && payload.seq <= output.seq) return; // stale
-      if (!output || output.node !== element || (output.runId && output.runId !== payload.runId)) {
-        output?.dispose();
-        output = new TrainingOutput(element, { ...DEFAULT_UI, ...uis.get(payload.runId) }, (ui) => save(payload.runId, ui));
-        outputs.set(item.id, output);
-      }
-      if (signal?.aborted) return;
-      await output.update(payload);
-    },
-    disposeOutputItem(id?: string) {
-      disposeOutputs(outputs, id);
-    },
-  };
-};
+/**
+ * The user's choices per run: they survive updates, re-renders and (via setState) reloads. One map
+ * per activation (VS Code activates a renderer once per notebook webview), keyed by run id.
+ */
+const uisByActivation = new WeakMap<RendererContext<SavedState>, Map<string, TrainingUi>>();
+
+export const activate = defineRenderer<TrainingPayload, SavedState>({
+  mime: TRAINING_MIME,
+  version: 1,
+  check: checkTraining,
+  // Another run drawn into the same output starts over; an older emission of the shown run is dropped.
+  relation: (shown, next) => (shown.runId !== next.runId ? "new" : next.seq <= shown.seq ? "stale" : "update"),
+  render(element, payload, { vscode }) {
+    let uis = uisByActivation.get(vscode);
+    if (!uis) uisByActivation.set(vscode, (uis = new Map(Object.entries(vscode.getState?.()?.ui ?? {}))));
+    const save = (ui: TrainingUi) => {
+      uis.set(payload.runId, ui);
+      vscode.setState?.({ ui: Object.fromEntries([...uis].slice(-50)) });
+    };
+    return drawFirst(new TrainingOutput(element, { ...DEFAULT_UI, ...uis.get(payload.runId) }, save), payload);
+  },
+});
