@@ -5,45 +5,9 @@
  */
 import type { Rgb } from "../display/colormap";
 import { Raster } from "../display/raster";
-import type { Alert, BatchStats } from "./monitor";
-import type { Decision, RuleKind, RuleOutcome, Severity } from "./types";
+import { CONTROL_MIME, type ControlView, type DashboardView, type TraceView } from "./payload";
 
-export const CONTROL_MIME = "application/vnd.glassbox.control.v1+json";
-
-export interface ControlViewBase {
-  version: 1;
-  name: string;
-  session: string;
-  features: string[];
-  labels: { threshold: number; above: string; below: string; blocked: string };
-  rules: { name: string; kind: RuleKind; severity: Severity }[];
-  /** Decisions in the view (trace) or in the session (dashboard). */
-  total: number;
-}
-
-export interface TraceView extends ControlViewBase {
-  view: "trace";
-  decisions: (Omit<Decision, "trace"> & { trace: RuleOutcome[] })[];
-}
-
-export interface DashboardView extends ControlViewBase {
-  view: "dashboard";
-  dashboard: {
-    counts: Record<string, number>;
-    ruleHits: Record<string, number>;
-    ruleOverrides: Record<string, number>;
-    reviewed: number;
-    overridden: number;
-    pending: number;
-    limits: { psi: number; rate: number } | null;
-    referenceRates: Record<string, number | null>;
-    history: BatchStats[];
-    alerts: Alert[];
-    overrides: { id: string; key?: string; automated: string; decision: string; reviewer?: string; reason?: string; at?: string }[];
-  };
-}
-
-export type ControlView = TraceView | DashboardView;
+export { CONTROL_MIME, type ControlView } from "./payload";
 
 const f3 = (v: number) => v.toFixed(3);
 
