@@ -5,7 +5,7 @@
  */
 import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Alert } from "./monitor";
+import type { Alert } from "./types";
 
 export interface SessionRecord { type: "session"; session: string; at: string; name: string; features: string[]; labels: { threshold: number; above: string; below: string; blocked: string }; rules: Record<string, unknown>[] }
 export interface DecisionRecord {

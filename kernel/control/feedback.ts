@@ -4,36 +4,7 @@
  * that reviewers keep overruling).
  */
 import type { Labels } from "./rules";
-import type { Decision, Rule } from "./types";
-
-export interface LabelledExample {
-  id: string;
-  key?: string;
-  x: number[];
-  group?: string;
-  /** The decision people said is right. */
-  label: string;
-  /** 1 when `label` is the "above" decision, else 0: a target for retraining. */
-  target: 0 | 1;
-  source: "override" | "feedback";
-  by?: string;
-  reason?: string;
-}
-
-export interface RuleSuggestion {
-  rule: string;
-  change: "raise threshold" | "lower threshold" | "review rule";
-  group?: string;
-  current?: number;
-  suggested?: number;
-  /** How many cases support it, and what they were. */
-  evidence: string;
-}
-
-export interface FeedbackExport {
-  examples: LabelledExample[];
-  suggestions: RuleSuggestion[];
-}
+import type { Decision, FeedbackExport, LabelledExample, Rule, RuleSuggestion } from "./types";
 
 /** Enough cases pointing one way to suggest a change. */
 const MIN_CASES = 3;

@@ -10,18 +10,17 @@ import { randomBytes } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";
 import { AuditLog, readAudit, type AuditRecord, type DecisionRecord, type ReviewLine } from "./audit";
 import { controlBundle, type ControlView } from "./display";
-import { exportFeedback, type FeedbackExport } from "./feedback";
-import { Monitor, type Alert } from "./monitor";
+import { exportFeedback } from "./feedback";
+import { Monitor } from "./monitor";
 import { ReviewDesk } from "./review";
 import { describeRule, RuleRunner, traceOf, validateRules, type Labels } from "./rules";
-import type { ControlModel, ControlOptions, DecideOptions, Decision, Prediction, ReviewAnswer, ReviewCase, ReviewRecord, Row, Rule, RuleOutcome } from "./types";
+import type { Alert, ControlModel, ControlOptions, ControlledPredictor, DecideOptions, Decision, FeedbackExport, Prediction, ReplayReport, ReviewAnswer, ReviewCase, ReviewRecord, Row, Rule, RuleOutcome } from "./types";
 
 export type * from "./types";
 export { RuleError } from "./rules";
 export { ReviewError } from "./review";
-export { psi, type Alert, type BatchStats } from "./monitor";
+export { psi } from "./monitor";
 export { readAudit, type AuditRecord } from "./audit";
-export type { FeedbackExport, LabelledExample, RuleSuggestion } from "./feedback";
 export { CONTROL_MIME } from "./display";
 
 const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
@@ -69,15 +68,9 @@ export class Decisions extends Array<Decision> {
   }
 }
 
-export interface ReplayReport {
-  decisions: number;
-  matched: number;
-  mismatches: { id: string; field: string; logged: unknown; replayed: unknown }[];
-}
-
 type Input = number[][] | tf.Tensor2D | Row[];
 
-export class Controlled {
+export class Controlled implements ControlledPredictor {
   readonly name: string;
   readonly features: string[];
   readonly rules: Rule[];

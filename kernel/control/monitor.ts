@@ -4,29 +4,7 @@
  * fires. Every `decide` call is one batch: its statistics go into the history (drift over time) and
  * are checked against the limits.
  */
-import type { MonitorLimits, MonitorOptions } from "./types";
-
-export interface Alert {
-  batch: number;
-  kind: "psi" | "rate" | "ruleHits";
-  /** The feature, group or rule concerned. */
-  subject: string;
-  value: number;
-  limit: number;
-  message: string;
-}
-
-export interface BatchStats {
-  batch: number;
-  rows: number;
-  psi: Record<string, number>;
-  /** Share of rows the model scored above the threshold, per group ("all" for everyone). */
-  rates: Record<string, number>;
-  /** Share of rows each rule fired on. */
-  ruleHits: Record<string, number>;
-  reviews: number;
-  overrides: number;
-}
+import type { Alert, BatchStats, MonitorLimits, MonitorOptions } from "./types";
 
 /** Bins with no reference or current rows would make PSI infinite; proportions are floored at this. */
 const EPSILON = 1e-4;

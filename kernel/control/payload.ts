@@ -3,8 +3,7 @@
  * and the renderer (extension/renderers/control reads it). Only type imports, so the browser bundle
  * takes nothing else from the kernel.
  */
-import type { Alert, BatchStats } from "./monitor";
-import type { Decision, RuleKind, RuleOutcome, Severity } from "./types";
+import type { Alert, BatchStats, Decision, RuleKind, RuleOutcome, Severity } from "./types";
 
 export const CONTROL_MIME = "application/vnd.glassbox.control.v1+json";
 

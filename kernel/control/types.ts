@@ -1,6 +1,7 @@
 /**
  * The types of controlled prediction: y = f(x, θ, R). A model gives a score per row, rules R keep
  * the decision within policy, a review policy sends some cases to a person, a monitor watches drift.
+ * Type-only (no runtime imports): the cell compiler reads it through globals.d.ts, also in the .vsix.
  */
 import type * as tf from "@tensorflow/tfjs";
 
@@ -176,4 +177,89 @@ export interface DecideOptions {
   groups?: string[];
   /** Caller's key per row (e.g. applicant ids), kept in traces and the audit. */
   keys?: string[];
+}
+
+export interface Alert {
+  batch: number;
+  kind: "psi" | "rate" | "ruleHits";
+  /** The feature, group or rule concerned. */
+  subject: string;
+  value: number;
+  limit: number;
+  message: string;
+}
+
+export interface BatchStats {
+  batch: number;
+  rows: number;
+  psi: Record<string, number>;
+  /** Share of rows the model scored above the threshold, per group ("all" for everyone). */
+  rates: Record<string, number>;
+  /** Share of rows each rule fired on. */
+  ruleHits: Record<string, number>;
+  reviews: number;
+  overrides: number;
+}
+
+export interface LabelledExample {
+  id: string;
+  key?: string;
+  x: number[];
+  group?: string;
+  /** The decision people said is right. */
+  label: string;
+  /** 1 when `label` is the "above" decision, else 0: a target for retraining. */
+  target: 0 | 1;
+  source: "override" | "feedback";
+  by?: string;
+  reason?: string;
+}
+
+export interface RuleSuggestion {
+  rule: string;
+  change: "raise threshold" | "lower threshold" | "review rule";
+  group?: string;
+  current?: number;
+  suggested?: number;
+  /** How many cases support it, and what they were. */
+  evidence: string;
+}
+
+export interface FeedbackExport {
+  examples: LabelledExample[];
+  suggestions: RuleSuggestion[];
+}
+
+export interface ReplayReport {
+  decisions: number;
+  matched: number;
+  mismatches: { id: string; field: string; logged: unknown; replayed: unknown }[];
+}
+
+/** What `control(model, options)` returns (kernel/control/index.ts implements it). */
+export interface ControlledPredictor {
+  readonly name: string;
+  readonly features: string[];
+  readonly rules: Rule[];
+  /** Cases waiting for a person. */
+  readonly queue: ReviewCase[];
+  readonly alerts: Alert[];
+  /** The model's scores, one per row. */
+  predict(x: number[][] | tf.Tensor2D | Row[]): Promise<Float64Array>;
+  /** Model, rules in order, review where the policy says; audited and monitored. Shows as a decision trace. */
+  decide(x: number[][] | tf.Tensor2D | Row[], options?: DecideOptions): Promise<Decision[]>;
+  /** Answers a pending case. */
+  review(id: string, answer: ReviewAnswer): Promise<Decision>;
+  /** What a person says the right decision was (e.g. the real outcome, learned later). */
+  feedback(decision: Decision | string, feedback: { label: string; by?: string; note?: string }): void;
+  /** Overrides and feedback as labelled examples, and suggested rule changes. */
+  exportFeedback(): FeedbackExport;
+  /** Re-runs the decisions of an audit file and lists every difference. */
+  replay(path?: string): Promise<ReplayReport>;
+  /** A decision trace to display (default: the latest 20 decisions). */
+  trace(decisions?: Decision[] | Decision): object;
+  /** The dashboard to display: rule hits, reviews, drift per batch, alerts. */
+  dashboard(): object;
+  /** Shows the dashboard below the cell, updated after every decide and review. */
+  show(): void;
 }
