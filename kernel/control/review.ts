@@ -52,7 +52,7 @@ export class ReviewDesk {
     return p.blocked || this.options.when(p, x);
   }
 
-  /** The answer for a case, checked; undefined when nobody can answer now (the case stays pending). */
+  /** The answer for a case, checked; undefined when nobody can answer it now (the case stays pending). */
   async answer(c: ReviewCase): Promise<ReviewAnswer | undefined> {
     const source = this.options.answers;
     let answer: ReviewAnswer | undefined;
@@ -63,10 +63,8 @@ export class ReviewDesk {
       if (!ask) return undefined;
       answer = parseTyped(await askPerson(ask, c));
     }
-    if (!answer) {
-      throw new ReviewError(`No scripted review answer is left for case ${c.id}${c.key ? ` (${c.key})` : ""}: the answers ran out after ${this.next - 1}. Add answers, or give them an "id" matching the case.`);
-    }
-    return this.check(answer, c);
+    // No answer for this case (the file ran out, or none has its id): it waits in the queue for a person.
+    return answer ? this.check(answer, c) : undefined;
   }
 
   /** Checks an answer against its case; an override gets its decision (the other one, if unnamed) and the default reviewer. */

@@ -164,8 +164,11 @@ test("uncertain and blocked cases go to review; scripted answers from a file; ov
   // Answers that break the rules of review are refused with what is wrong.
   const strict = control(fair, credit({ review: { when: () => true, answers: [{ action: "override", decision: "approve" }] } }));
   await assert.rejects(strict.decide([row(20, 0.5, 1, 3, 30)]), /overrides without a reason; overrides are recorded with who, when and why/);
+  // A case the scripted answers do not cover waits for a person.
   const short = control(fair, credit({ review: { when: () => true, answers: [] } }));
-  await assert.rejects(short.decide([row(20, 0.5, 1, 3, 30)]), /No scripted review answer is left/);
+  const [waiting] = await short.decide([row(20, 0.5, 1, 3, 30)]);
+  assert.equal(waiting.review?.status, "pending");
+  assert.deepEqual(short.queue.map((c) => c.id), [waiting.id]);
 });
 
 test("without answers the kernel's input() asks, and a case with nobody to ask waits in the queue", async () => {
