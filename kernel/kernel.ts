@@ -20,6 +20,7 @@ import { closeAbandonedScopes, guardTraining } from "./engine/training-guard";
 import { memoryLimit, type MemoryLimit } from "./memory";
 import { configureRichDisplay, installRichDisplay, tfvis, trainingCurves } from "./display";
 import * as explain from "./explain";
+import { control } from "./control";
 
 export interface KernelOptions {
   connectionFile: string;
@@ -105,7 +106,7 @@ export async function startKernel(options: KernelOptions): Promise<void> {
       const display = (globalThis as { display?: Record<string, unknown> }).display!;
       display.training = trainingCurves;
       display.configure = configureRichDisplay;
-      Object.assign(globalThis, { explain, tfvis });
+      Object.assign(globalThis, { explain, tfvis, control });
     },
   });
   worker.on("message", (message: EngineRequest | EngineNotice) => engine.handle(message));

@@ -12,6 +12,8 @@ declare global {
   const input: Input;
   /** Attribution methods: `await explain.integratedGradients(model, x, { target })` and more. */
   const explain: typeof import("../explain");
+  /** A controlled predictor: rules, human review, drift monitoring, feedback, audit. `control(model, { features, rules })`. */
+  const control: (model: import("../control/types").ControlModel, options: import("../control/types").ControlOptions) => import("../control/types").ControlledPredictor;
   /** tfjs-vis style calls that draw Glassbox training curves: `tfvis.show.fitCallbacks(...)`. */
   const tfvis: typeof import("../display").tfvis;
   /** Jupyter comms, kernel side: `comms.registerTarget(name, (comm, data) => ...)`, `comms.open(target, data)`. */

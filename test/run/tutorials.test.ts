@@ -112,6 +112,19 @@ test("tutorial 6: precision, recall, F1 and the fairness metrics are reported", 
   assert.match(readFileSync(join(ROOT, "notebooks", "06-credit-risk-fairness.ipynb"), "utf8"), /The data in this notebook are synthetic/);
 });
 
+test("tutorial 7: policy rules, review with scripted answers, an exact replay, drift caught, overrides as training data", () => {
+  const text = allText("07-controlling-credit-decisions.ipynb");
+  assert.match(text, /✓ the probe catches the model exactly where it stops being monotonic/);
+  assert.match(text, /✓ the affordability rule widens the gap in approval rates between the groups/);
+  assert.match(text, /✓ every override says who, why and when/);
+  const replay = /replay: (\d+) of (\d+) decisions reproduced exactly/.exec(text);
+  assert.ok(replay && replay[1] === replay[2] && Number(replay[1]) > 0, "the replay reproduces every decision");
+  assert.match(text, /ALERT income_k drifted: PSI [\d.]+ > 0\.2/);
+  assert.match(text, /✓ every override became a labelled example/);
+  const mimes = cells("07-controlling-credit-decisions.ipynb").flatMap((c) => c.outputs ?? []).flatMap((o) => Object.keys(o.data ?? {}));
+  assert.ok(mimes.filter((m) => m === "application/vnd.glassbox.control.v1+json").length >= 3, "traces and the dashboard are control outputs");
+});
+
 test("out/report.html shows every tutorial and its plots in Chromium", async () => {
   const html = join(out, "report.html");
   assert.ok(existsSync(html), "report.html was written");
@@ -131,5 +144,7 @@ test("out/report.html shows every tutorial and its plots in Chromium", async () 
   const explanations = result.outputs.filter((o) => o.mime === "application/vnd.glassbox.explanation.v1+json");
   assert.ok(explanations.length >= 4, `the explanations of tutorial 5 are in the report (${explanations.length})`);
   assert.ok(explanations.every((o) => o.renderer === "explanation"), "drawn by the explanation renderer");
+  const controls = result.outputs.filter((o) => o.mime === "application/vnd.glassbox.control.v1+json");
+  assert.ok(controls.length >= 3 && controls.every((o) => o.renderer === "control"), `tutorial 7's traces and dashboard are drawn by the control renderer (${controls.length})`);
   assert.equal(result.fallback, 0, "every rich output found its renderer");
 });
