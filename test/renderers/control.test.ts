@@ -6,7 +6,8 @@ import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { control, CONTROL_MIME, type Controlled, type Rule } from "../../kernel/control";
 import { FEATURES, makeApplicants } from "../../samples/credit-risk";
-import { buildRenderers, launch, openPage, render, screenshot, setTheme } from "./harness";
+import { launchChromium as launch } from "../helpers/chromium";
+import { buildRenderers, openPage, render, screenshot, setTheme } from "./harness";
 
 let browser: Browser, page: Page, errors: Error[];
 
