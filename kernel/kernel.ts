@@ -18,6 +18,7 @@ import type { CellCompiler } from "./engine/compiler/types";
 import { Engine } from "./engine/runtime";
 import { configureRichDisplay, installRichDisplay, tfvis, trainingCurves } from "./display";
 import * as explain from "./explain";
+import { check, expect } from "./course/checks";
 
 export interface KernelOptions {
   connectionFile: string;
@@ -100,7 +101,7 @@ export async function startKernel(options: KernelOptions): Promise<void> {
       const display = (globalThis as { display?: Record<string, unknown> }).display!;
       display.training = trainingCurves;
       display.configure = configureRichDisplay;
-      Object.assign(globalThis, { explain, tfvis });
+      Object.assign(globalThis, { explain, tfvis, check, expect });
     },
   });
   worker.on("message", (message: EngineRequest | EngineNotice) => engine.handle(message));
