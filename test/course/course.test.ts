@@ -15,7 +15,7 @@ interface Cell {
   cell_type: string;
   source: string | string[];
   metadata: Record<string, unknown> & { nbgrader?: Record<string, unknown> };
-  outputs?: unknown[];
+  outputs?: { output_type: string; ename?: string; evalue?: string; traceback?: string[] }[];
   execution_count?: number | null;
 }
 const text = (c: Cell) => (Array.isArray(c.source) ? c.source.join("") : c.source);
@@ -171,6 +171,24 @@ test("grade scores right, hidden-test-wrong, looping, crashing and tampering sub
   } finally {
     await browser.close();
   }
+});
+
+test("in the student's notebook, a stub says what to do and a failing test shows its message and hint", async () => {
+  const path = submit("trying", { "square-answer": "function square(x: number): number {\n  return 2 * x;\n}" });
+  const out = join(dir, "trying-out.ipynb");
+  const r = await glassbox(["run", path, "--allow-errors", "-o", out]);
+  assert.equal(r.code, 0, r.stderr);
+  const ran = cellsOf(out);
+  const errorOf = (id: string) => ran.find((c) => c.metadata.nbgrader?.grade_id === id)!.outputs!.find((o) => o.output_type === "error")!;
+  const stub = errorOf("test-mean");
+  assert.equal(stub.ename, "Error");
+  assert.match(stub.evalue!, /Exercise "mean-answer" is not done yet: replace this line with your answer/);
+  const failing = errorOf("test-square");
+  assert.equal(failing.ename, "CheckFailed");
+  assert.equal(failing.evalue, "Check failed: 3² = 9\nHint: multiply x by <itself> & check");
+  const shown = failing.traceback!.join("\n").replace(/\u001b\[[0-9;]*m/g, "");
+  assert.match(shown, /CheckFailed: Check failed: 3² = 9\nHint: multiply x by <itself> & check/);
+  assert.match(shown, /line 1:1/, "the traceback points at the failing check");
 });
 
 test("grade explains bad usage and exits 2", async () => {
