@@ -162,6 +162,13 @@ export class GlassboxController implements vscode.Disposable {
     return this.selected.has(key) || this.preferred.has(key);
   }
 
+  /** Runs `cells` in their notebook's Glassbox kernel, as the Run button does; resolves when they have finished. */
+  async run(notebook: vscode.NotebookDocument, cells: vscode.NotebookCell[]): Promise<void> {
+    const controller = this.selected.get(notebook.uri.toString()) ?? this.controllers.find((c) => c.notebookType === notebook.notebookType);
+    if (!controller) throw new Error(`Glassbox does not run ${notebook.notebookType} notebooks.`);
+    await this.execute(cells, notebook, controller);
+  }
+
   session(notebook: vscode.NotebookDocument): KernelSession | undefined {
     return this.sessions.get(notebook.uri.toString());
   }

@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import * as vscode from "vscode";
 import { GlassboxController } from "./controller";
+import { describeScore, scoreExercises, testCellIndexes, type CellView } from "./exercises";
 import type { KernelState, KernelSummary } from "./kernel-session";
 import { sampleFiles, TUTORIALS_FOLDER, tutorialTitle, uniqueName } from "./tutorials";
 
@@ -69,11 +70,41 @@ export function activate(context: vscode.ExtensionContext): { controller: Glassb
         controller!.restart(notebook).catch(() => undefined),
       );
     }),
+    vscode.commands.registerCommand("glassbox.checkExercises", () => checkExercises(controller!, log)),
     vscode.commands.registerCommand("glassbox.openTutorial", () => openTutorial(context)),
     vscode.commands.registerCommand("glassbox.installKernel", () => installKernel(context, log)),
   );
   refresh();
   return { controller };
+}
+
+/** Runs every code cell up to the last test cell (answers first), then shows the exercises' score. */
+async function checkExercises(controller: GlassboxController, log: vscode.OutputChannel): Promise<void> {
+  const notebook = vscode.window.activeNotebookEditor?.notebook;
+  if (!notebook) {
+    void vscode.window.showWarningMessage("Glassbox: open a notebook with exercises first.");
+    return;
+  }
+  const view = (): CellView[] =>
+    notebook.getCells().map((c) => ({
+      kind: c.kind === vscode.NotebookCellKind.Code ? "code" : "markup",
+      metadata: c.metadata,
+      outputs: c.outputs.flatMap((o) => o.items.map((i) => ({ mime: i.mime, data: i.data }))),
+      success: c.executionSummary?.success,
+    }));
+  const tests = testCellIndexes(view());
+  if (tests.length === 0) {
+    void vscode.window.showInformationMessage("Glassbox: this notebook has no test cells (nbgrader cells with \"grade\": true).");
+    return;
+  }
+  const cells = notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code && c.index <= tests[tests.length - 1]);
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "Glassbox: checking exercises…" }, () => controller.run(notebook, cells));
+  const score = scoreExercises(view());
+  const text = describeScore(score);
+  log.appendLine(`[glassbox] ${text}`);
+  const message = text.replace(/\n/g, "  ");
+  if (score.total === score.maxTotal) void vscode.window.showInformationMessage(message);
+  else void vscode.window.showWarningMessage(message);
 }
 
 export function deactivate(): void {

@@ -3,12 +3,14 @@
  *   glassbox kernel <connection-file>     run the Jupyter kernel (what kernel.json starts)
  *   glassbox install [--user|--sys-prefix|--prefix DIR] [--name N] [--display-name D]
  *   glassbox run <notebook.ipynb> [-o out.ipynb] [--html report.html] [--timeout s] [--allow-errors]
+ *   glassbox course release|grade ...     course notebooks: student versions and autograding
  *   glassbox --version
  */
 import { startCompiler } from "./engine/compiler/client";
 import { installKernelspec, type InstallOptions } from "./install";
 import { startKernel } from "./kernel";
 import { runCommand } from "./run/command";
+import { courseCommand } from "./course/command";
 
 declare const GLASSBOX_VERSION: string | undefined;
 const version: string = typeof GLASSBOX_VERSION === "string" ? GLASSBOX_VERSION : require("../package.json").version;
@@ -17,6 +19,8 @@ const USAGE = `Usage:
   glassbox kernel <connection-file>
   glassbox install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name NAME]
   glassbox run <notebook.ipynb> [-o out.ipynb] [--html report.html] [--timeout SECONDS] [--allow-errors]
+  glassbox course release <source.ipynb | folder> -o <student.ipynb | folder>
+  glassbox course grade <source.ipynb> <submission.ipynb>... --csv grades.csv [--feedback DIR] [--timeout SECONDS] [--jobs N]
   glassbox --version`;
 
 function fail(message: string): never {
@@ -60,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "run":
       return runCommand(args);
+    case "course":
+      return courseCommand(args);
     case "--version":
     case "-v":
     case "version":

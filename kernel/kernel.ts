@@ -21,6 +21,7 @@ import { memoryLimit, type MemoryLimit } from "./memory";
 import { configureRichDisplay, installRichDisplay, tfvis, trainingCurves } from "./display";
 import * as explain from "./explain";
 import { control } from "./control";
+import { check, expect } from "./course/checks";
 
 export interface KernelOptions {
   connectionFile: string;
@@ -106,7 +107,7 @@ export async function startKernel(options: KernelOptions): Promise<void> {
       const display = (globalThis as { display?: Record<string, unknown> }).display!;
       display.training = trainingCurves;
       display.configure = configureRichDisplay;
-      Object.assign(globalThis, { explain, tfvis, control });
+      Object.assign(globalThis, { explain, tfvis, control, check, expect });
     },
   });
   worker.on("message", (message: EngineRequest | EngineNotice) => engine.handle(message));

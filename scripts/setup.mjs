@@ -24,6 +24,10 @@ export const DEBIAN_PACKAGES = {
     "libx11-dev",
     "libxkbfile-dev",
     "libsecret-1-dev",
+    // The classroom test: Debian's JupyterHub, its proxy, and the single-user notebook server.
+    "jupyterhub",
+    "node-configurable-http-proxy",
+    "python3-notebook",
   ],
 };
 

@@ -2,6 +2,8 @@
 // `npm start`: runs every tutorial in notebooks/ through `glassbox run` and writes
 //   out/<name>.ipynb   each executed notebook
 //   out/report.html    one offline report with all of them (plots included)
+//   out/student/       the student versions of the tutorials (glassbox course release: no solutions,
+//                      no hidden tests), to hand out in a course
 // Sets up what is missing first (scripts/setup.mjs, shared with npm test). GLASSBOX_QUICK=1 runs the
 // same notebooks on less data (for CI).
 //
@@ -62,14 +64,18 @@ function main() {
   const started = Date.now();
   const status = run(process.execPath, [join(root, "bin", "glassbox.js"), "run", ...notebooks, "-o", `${out}/`, "--html", report, ...rest], "glassbox run");
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  const students = join(out, "student");
+  const released = run(process.execPath, [join(root, "bin", "glassbox.js"), "course", "release", "notebooks", "-o", `${students}/`], "glassbox course release");
   say("");
   if (existsSync(report)) {
     say(`Executed notebooks: ${relative(process.cwd(), out) || "."}/`);
     say(`Report (${minutes} min): ${report}`);
     say(`Open it in a browser: ${pathToFileURL(report).href}`);
   }
+  if (released === 0) say(`Student versions (no solutions, no hidden tests): ${relative(process.cwd(), students) || students}/`);
+  else process.stderr.write(`Writing the student versions failed (exit ${released}); the message above says why.\n`);
   if (status !== 0) process.stderr.write(`Some tutorials failed (exit ${status}); the messages above name the cells.\n`);
-  return status;
+  return status || released;
 }
 
 try {

@@ -18,5 +18,9 @@ declare global {
   const tfvis: typeof import("../display").tfvis;
   /** Jupyter comms, kernel side: `comms.registerTarget(name, (comm, data) => ...)`, `comms.open(target, data)`. */
   const comms: import("./comms").CommRegistry;
+  /** Exercise check: prints ✓ message when `condition` holds, else stops the cell with the message and `{ hint }`. */
+  const check: typeof import("../course/checks").check;
+  /** Exercise matchers: `expect(x).toBeCloseTo([6, 15], { hint })`, `toEqual`, `toHaveShape`, `toThrow`… */
+  const expect: typeof import("../course/checks").expect;
 }
 export {};

@@ -119,7 +119,7 @@ export function outputPaths(args: RunArgs): string[] {
 }
 
 /** Writes through a temporary file, so that a crash never leaves half a file behind. */
-function writeAtomic(path: string, text: string): void {
+export function writeAtomic(path: string, text: string): void {
   mkdirSync(dirname(resolve(path)), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, text);

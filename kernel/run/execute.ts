@@ -47,6 +47,18 @@ function errorOf(cell: CodeCell): { ename: string; evalue: string; traceback: st
   return errors.find((o) => o.ename === "CellTimeoutError") ?? errors[0];
 }
 
+/** Resolves when the kernel process ends (a crash, the OOM killer): no reply will come after that. */
+const exits = new WeakMap<RunningKernel, Promise<"exited">>();
+function exitOf(kernel: RunningKernel): Promise<"exited"> {
+  let exited = exits.get(kernel);
+  if (!exited) {
+    const child = kernel.process;
+    exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r("exited") : child.once("exit", () => r("exited"))));
+    exits.set(kernel, exited);
+  }
+  return exited;
+}
+
 const INTERRUPT_GRACE_MS = 5000;
 const WARM_UP_LIMIT_MS = 120_000;
 
@@ -92,16 +104,18 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
       const code = sourceText(cell.source);
       const reply = kernel.client.execute(code, { onIopub: (msg) => collector.handle(msg, cell) }, { stop_on_error: !options.allowErrors });
       let timedOut = false;
-      let outcome: Message | "timeout";
+      let outcome: Message | "timeout" | "exited";
       if (options.timeout && options.timeout > 0) {
         let timer: NodeJS.Timeout | undefined;
         const limit = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), options.timeout! * 1000)));
-        outcome = await Promise.race([reply, limit]);
+        outcome = await Promise.race([reply, limit, exitOf(kernel)]);
         clearTimeout(timer);
       } else {
-        outcome = await reply;
+        outcome = await Promise.race([reply, exitOf(kernel)]);
       }
-      if (outcome === "timeout") {
+      if (outcome === "exited") {
+        collector.end(cell); // the death is reported below
+      } else if (outcome === "timeout") {
         timedOut = true;
         // Not awaited: the request settles only when the kernel goes idle, which a stuck cell never lets it do.
         void kernel.client.request("control", "interrupt_request").catch(() => undefined);
@@ -160,6 +174,7 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
           result.skipped = codeCells.length - k - 1;
           break;
         }
+        await kernel.shutdown().catch(() => undefined); // closes the dead kernel's sockets
         kernel = await launch();
       }
     }

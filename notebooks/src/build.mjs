@@ -4,6 +4,12 @@
 // between fences is a Markdown cell (other fences, e.g. ```text, stay inside the Markdown).
 // Cell ids are stable (<name>-<n>), so rebuilding an unchanged source changes nothing.
 //
+// Exercises use nbgrader's cell metadata (schema version 3), given on the fence line:
+//   ```ts solution ID          an answer cell; its // BEGIN SOLUTION … // END SOLUTION becomes a stub
+//   ```ts test ID POINTS       an autograded test cell (read-only; // BEGIN HIDDEN TESTS … hidden)
+//   ```ts locked ID            a read-only cell restored from the source when grading
+// `glassbox course release notebooks -o DIR` writes the student versions (npm start does too).
+//
 //   node notebooks/src/build.mjs           rebuild every notebook
 //   node notebooks/src/build.mjs --check   exit 1 if a committed .ipynb is out of date
 import { readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -19,6 +25,18 @@ function lines(text) {
   return parts.filter((p, i) => !(i === parts.length - 1 && p === ""));
 }
 
+/** nbgrader metadata from a fence line's words: "solution ID", "test ID POINTS" or "locked ID". */
+function nbgrader(words, where) {
+  const [kind, id, points, ...rest] = words.split(/\s+/);
+  const meta = { grade: false, grade_id: id, locked: false, schema_version: 3, solution: false };
+  if (!id || !/^[\w-]+$/.test(id) || rest.length) throw new Error(`${where}: write \`\`\`ts solution ID, \`\`\`ts test ID POINTS or \`\`\`ts locked ID (got "${words}")`);
+  if (kind === "solution" && points === undefined) meta.solution = true;
+  else if (kind === "locked" && points === undefined) meta.locked = true;
+  else if (kind === "test" && Number(points) >= 0) Object.assign(meta, { grade: true, locked: true, points: Number(points) });
+  else throw new Error(`${where}: write \`\`\`ts solution ID, \`\`\`ts test ID POINTS or \`\`\`ts locked ID (got "${words}")`);
+  return meta;
+}
+
 export function build(source, name) {
   const cells = [];
   let md = [];
@@ -29,11 +47,13 @@ export function build(source, name) {
   };
   const all = source.replace(/\r\n?/g, "\n").split("\n");
   for (let i = 0; i < all.length; i++) {
-    if (/^```ts\s*$/.test(all[i])) {
+    const fence = /^```ts(?:\s+(.*?))?\s*$/.exec(all[i]);
+    if (fence) {
       flushMd();
+      const line = i + 1;
       const code = [];
       for (i++; i < all.length && !/^```\s*$/.test(all[i]); i++) code.push(all[i]);
-      cells.push({ cell_type: "code", source: code.join("\n").trim() });
+      cells.push({ cell_type: "code", source: code.join("\n").trim(), nbgrader: fence[1] ? nbgrader(fence[1], `${name}.md line ${line}`) : undefined });
     } else {
       md.push(all[i]);
       // Other fences pass through whole, so a ```ts inside them is not taken as a cell.
@@ -51,7 +71,7 @@ export function build(source, name) {
       cell_type: c.cell_type,
       ...(c.cell_type === "code" ? { execution_count: null } : {}),
       id: `${name.replace(/[^a-zA-Z0-9-_]/g, "-").slice(0, 50)}-${n + 1}`,
-      metadata: {},
+      metadata: c.nbgrader ? { nbgrader: c.nbgrader } : {},
       ...(c.cell_type === "code" ? { outputs: [] } : {}),
       source: lines(c.source),
     })),

@@ -66,6 +66,17 @@ test("npm start runs every tutorial in quick mode without errors", () => {
   }
 });
 
+test("npm start writes the student versions: stubs instead of solutions, no hidden tests", () => {
+  for (const name of tutorials) {
+    const path = join(out, "student", name);
+    assert.ok(existsSync(path), `${name}'s student version was written`);
+    validateNbformat(path);
+    const text = readFileSync(path, "utf8");
+    assert.ok(!/BEGIN SOLUTION|HIDDEN TESTS/.test(text), `${name}: no solution or hidden test is left`);
+    assert.match(text, /YOUR CODE HERE/, `${name} has an exercise stub`);
+  }
+});
+
 test("tutorial 1: the tensor checks pass", () => {
   const text = allText("01-tensors.ipynb");
   assert.match(text, /✓ tf\.tidy keeps only the tensor it returns/);

@@ -1,0 +1,75 @@
+/**
+ * "Glassbox: Check Exercises": scores a notebook's autograded test cells (nbgrader metadata, as
+ * `glassbox course release` writes them) from their outputs after a run. Editor-independent, so it
+ * is tested without VS Code; extension.ts runs the cells and shows the result.
+ */
+import { ERROR_MIME } from "./output-items";
+
+export interface CellView {
+  kind: "code" | "markup";
+  /** The cell's metadata as the editor holds it (the ipynb serializer nests the file's under `metadata`). */
+  metadata: Record<string, unknown>;
+  outputs: { mime: string; data: Uint8Array }[];
+  /** false when the last run failed, undefined when the cell never ran. */
+  success: boolean | undefined;
+}
+
+export interface ExerciseResult {
+  gradeId: string;
+  points: number;
+  maxPoints: number;
+  status: "passed" | "failed" | "not run";
+  message?: string;
+}
+
+interface Nbgrader {
+  grade?: boolean;
+  solution?: boolean;
+  grade_id?: string;
+  points?: number;
+}
+
+function nbgrader(metadata: Record<string, unknown>): Nbgrader | undefined {
+  const inner = (metadata.metadata ?? (metadata.custom as { metadata?: unknown } | undefined)?.metadata ?? metadata) as { nbgrader?: Nbgrader };
+  return inner?.nbgrader;
+}
+
+/** Indexes of the autograded test cells. */
+export function testCellIndexes(cells: CellView[]): number[] {
+  return cells.flatMap((c, i) => {
+    const m = nbgrader(c.metadata);
+    return c.kind === "code" && m?.grade && !m.solution ? [i] : [];
+  });
+}
+
+export function scoreExercises(cells: CellView[]): { results: ExerciseResult[]; total: number; maxTotal: number } {
+  const results = testCellIndexes(cells).map((i): ExerciseResult => {
+    const cell = cells[i];
+    const m = nbgrader(cell.metadata)!;
+    const maxPoints = typeof m.points === "number" ? m.points : 0;
+    const gradeId = m.grade_id ?? `cell ${i + 1}`;
+    const error = cell.outputs.find((o) => o.mime === ERROR_MIME);
+    if (error) {
+      let message = "";
+      try {
+        const e = JSON.parse(new TextDecoder().decode(error.data)) as { name?: string; message?: string };
+        message = `${e.name ?? "Error"}: ${e.message ?? ""}`;
+      } catch {
+        message = "the cell failed";
+      }
+      return { gradeId, points: 0, maxPoints, status: "failed", message };
+    }
+    if (cell.success === undefined) return { gradeId, points: 0, maxPoints, status: "not run" };
+    if (cell.success === false) return { gradeId, points: 0, maxPoints, status: "failed", message: "the cell failed" };
+    return { gradeId, points: maxPoints, maxPoints, status: "passed" };
+  });
+  return { results, total: results.reduce((s, r) => s + r.points, 0), maxTotal: results.reduce((s, r) => s + r.maxPoints, 0) };
+}
+
+/** One line for the notification, then one per failing test with its message (hint included). */
+export function describeScore(score: ReturnType<typeof scoreExercises>): string {
+  const passed = score.results.filter((r) => r.status === "passed").length;
+  const head = `Exercises: ${score.total} / ${score.maxTotal} points (${passed} of ${score.results.length} tests pass).`;
+  const failing = score.results.filter((r) => r.status !== "passed").map((r) => `✗ ${r.gradeId}: ${r.status === "not run" ? "not run" : (r.message ?? "failed").replace(/\n/g, " ")}`);
+  return [head, ...failing].join("\n");
+}
