@@ -6,6 +6,7 @@
  *   glassbox course release|grade ...     course notebooks: student versions and autograding
  *   glassbox --version
  */
+import { writeSync } from "node:fs";
 import { startCompiler } from "./engine/compiler/client";
 import { installKernelspec, type InstallOptions } from "./install";
 import { startKernel } from "./kernel";
@@ -87,7 +88,8 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (e) => {
-    process.stderr.write(`glassbox: ${(e as Error).message ?? e}\n`);
+    // Past the cell capture, which a kernel that failed at start may already have installed.
+    writeSync(2, `glassbox: ${(e as Error).message ?? e}\n`);
     process.exit(1);
   },
 );

@@ -1,9 +1,9 @@
 // The globals that the Glassbox kernel defines in every cell, as the cell compiler sees them.
-import * as tfjs from "@tensorflow/tfjs";
+import * as tfjs from "../node-api/tf";
 import type { ClearOutput, Display, Input } from "./api";
 
 declare global {
-  /** TensorFlow.js, preloaded on the fastest backend available (see `%backend`); also a namespace of types (`tf.Tensor`). */
+  /** TensorFlow.js, preloaded on the fastest backend available (see `%backend`); also a namespace of types (`tf.Tensor`), with tfjs-node's `tf.node`. */
   export import tf = tfjs;
   /** Shows a value (or a MIME bundle) below the cell. */
   const display: Display;

@@ -1,15 +1,34 @@
 /**
  * How cells load code: `import` (rewritten by the compiler to `__glassbox.import`) and `require`,
  * both resolved from the notebook's folder first and then from the kernel's own install, so a
- * notebook works without a node_modules of its own. ESM-only packages load through real `import()`;
- * local `.ts` files are transpiled on the fly. Packages the kernel provides (TensorFlow.js) resolve
- * to the kernel's instance, so a cell's `import * as tf` is the preloaded `tf`.
+ * notebook works without a node_modules of its own. Everything the cells load then goes through
+ * one module world: Node's module customization hooks (module-hooks.worker.ts) for ES modules and
+ * local `.ts`/`.js` files at any depth, and the same rules for CommonJS `require` (below).
+ * TensorFlow.js packages resolve to the kernel's instance from anywhere in that graph, so every
+ * `import * as tf from "@tensorflow/tfjs"` (or `-node`, `-core`, ...) is the preloaded `tf`.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import Module, { createRequire } from "node:module";
-import { dirname, extname, isAbsolute, join, resolve } from "node:path";
+import { dirname, extname, isAbsolute, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { findKernelRoot } from "../root";
+import type { ModuleHooksData, ModuleHooksState } from "./module-hooks.worker";
+
+/** The packages that are the kernel's TensorFlow.js, wherever they are imported from. */
+export const TF_SPECIFIERS = [
+  "@tensorflow/tfjs",
+  "@tensorflow/tfjs-core",
+  "@tensorflow/tfjs-layers",
+  "@tensorflow/tfjs-data",
+  "@tensorflow/tfjs-converter",
+  "@tensorflow/tfjs-backend-cpu",
+  "@tensorflow/tfjs-node",
+  "@tensorflow/tfjs-node-gpu",
+];
+
+/** Where `require` finds the kernel's `tf` (a module in require's cache under this name). */
+const TF_CACHE_KEY = join(sep, "__glassbox__", "tfjs.js");
 
 type Namespace = Record<string, unknown>;
 
@@ -115,30 +134,122 @@ function installTypeScriptHook(): void {
   }
 }
 
+/**
+ * TensorFlow.js packages that the notebook's folder installs itself in another version than the
+ * kernel's: those load from there (a second TensorFlow.js, with its own registry and memory).
+ */
+function ownTfPackages(cwd: string, version: string): Map<string, string> {
+  const own = new Map<string, string>();
+  const kernelModules = join(kernelRoot(), "node_modules") + sep;
+  for (const name of TF_SPECIFIERS) {
+    for (let dir = cwd; ; dir = dirname(dir)) {
+      const manifest = join(dir, "node_modules", name, "package.json");
+      if (existsSync(manifest)) {
+        if (!manifest.startsWith(kernelModules)) {
+          const found = (JSON.parse(readFileSync(manifest, "utf8")) as { version?: string }).version ?? "unknown";
+          if (found !== version) own.set(name, found);
+        }
+        break;
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return own;
+}
+
 export class ModuleLoader {
   private cwd: string;
   private requireFromCwd: NodeJS.Require;
   private readonly requireFromKernel: NodeJS.Require;
+  private hooksPort: MessagePort | undefined;
+  /** TensorFlow.js packages the notebook's folder has in another version, with that version. */
+  private ownTf = new Map<string, string>();
+  private readonly noticed = new Set<string>();
 
   constructor(
     cwd: string,
-    /** Modules the kernel provides itself, by specifier. */
-    private readonly provided: Record<string, unknown>,
+    private readonly tf: { version: { tfjs: string } },
+    /** Tells the user something once, in the running cell's output. */
+    private readonly notice: (text: string) => void = () => undefined,
   ) {
     this.cwd = cwd;
     this.requireFromCwd = createRequire(join(cwd, "__notebook__.js"));
     this.requireFromKernel = createRequire(join(kernelRoot(), "package.json"));
+    this.ownTf = ownTfPackages(cwd, tf.version.tfjs);
+  }
+
+  /**
+   * Makes this the process's module world: the ES module hooks, and the same TensorFlow.js and
+   * package fallbacks for CommonJS `require`. Once per process (the kernel's).
+   */
+  install(): void {
+    (globalThis as Record<symbol, unknown>)[Symbol.for("glassbox.tf")] = this.tf;
+    const cached = new Module(TF_CACHE_KEY);
+    cached.filename = TF_CACHE_KEY;
+    cached.loaded = true;
+    cached.exports = this.tf;
+    const internals = Module as unknown as { _cache: Record<string, Module>; _resolveFilename: (request: string, parent: unknown, ...rest: unknown[]) => string };
+    internals._cache[TF_CACHE_KEY] = cached;
+    const resolveFilename = internals._resolveFilename;
+    internals._resolveFilename = (request, parent, ...rest) => {
+      if (TF_SPECIFIERS.includes(request) && !this.ownTf.has(request)) return TF_CACHE_KEY;
+      try {
+        return resolveFilename(request, parent, ...rest);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND" || this.isLocal(request) || Module.isBuiltin(request)) throw e;
+        // A module in a folder without node_modules: the notebook's packages, then the kernel's.
+        for (const root of [this.cwd, kernelRoot()]) {
+          try {
+            return resolveFilename(request, parent, false, { paths: [root] });
+          } catch {
+            // next root
+          }
+        }
+        throw e;
+      }
+    };
+    const hooks = join(kernelRoot(), "dist", "module-hooks.worker.js");
+    if (!existsSync(hooks)) throw new Error(`The kernel's module hooks are missing (${hooks}): run \`npm run build\`.`);
+    const { port1, port2 } = new MessageChannel();
+    const data: ModuleHooksData = { kernelRoot: kernelRoot(), tfNames: Object.keys(this.tf), tfSpecifiers: TF_SPECIFIERS, port: port2 };
+    Module.register(pathToFileURL(hooks).href, { data, transferList: [port2] });
+    port1.unref();
+    this.hooksPort = port1;
+    this.sendState();
+  }
+
+  private sendState(): void {
+    const state: ModuleHooksState = { cwd: this.cwd, ownTf: [...this.ownTf.keys()] };
+    this.hooksPort?.postMessage(state);
   }
 
   setWorkingDirectory(dir: string): void {
     this.cwd = dir;
     this.requireFromCwd = createRequire(join(dir, "__notebook__.js"));
+    this.ownTf = ownTfPackages(dir, this.tf.version.tfjs);
+    this.sendState();
+  }
+
+  /** The kernel's `tf` for a TensorFlow.js specifier, unless the notebook's folder has its own version (said once). */
+  private provided(specifier: string): unknown {
+    if (!TF_SPECIFIERS.includes(specifier)) return undefined;
+    const own = this.ownTf.get(specifier);
+    if (own === undefined) return this.tf;
+    if (!this.noticed.has(specifier)) {
+      this.noticed.add(specifier);
+      this.notice(
+        `Note: "${specifier}" loads the notebook folder's own version ${own}, not the kernel's TensorFlow.js ${this.tf.version.tfjs}: ` +
+          `its tensors, models and memory are separate from the preloaded \`tf\`. Remove it from the notebook's node_modules to use the kernel's.\n`,
+      );
+    }
+    return undefined;
   }
 
   /** `require` for cells: the notebook's folder first, then the kernel's packages. */
   readonly require = Object.assign(
     (specifier: string): unknown => {
-      if (specifier in this.provided) return this.provided[specifier];
+      const provided = this.provided(specifier);
+      if (provided) return provided;
       if (/\.[cm]?tsx?$/.test(specifier) || this.isLocal(specifier)) installTypeScriptHook();
       try {
         return this.requireFromCwd(specifier);
@@ -177,12 +288,14 @@ export class ModuleLoader {
   /** What a cell's `import` and `import()` call. */
   readonly import = async (specifier: string): Promise<Namespace> => {
     if (typeof specifier !== "string") throw new TypeError(`import() needs a module name string, got ${typeof specifier}.`);
-    if (specifier in this.provided) return providedNamespace(this.provided[specifier]);
+    const provided = this.provided(specifier);
+    if (provided) return providedNamespace(provided);
     if (specifier.startsWith("node:") || Module.isBuiltin(specifier)) return asNamespace(require(specifier));
     if (this.isLocal(specifier)) {
       const path = withExtension(resolve(this.cwd, specifier));
       if (!path) throw new Error(`Cannot find the module "${specifier}" from ${this.cwd}. Check the path; it is relative to the notebook's folder.`);
-      if (/\.[cm]?tsx?$/.test(path) || extname(path) === ".json" || extname(path) === ".cjs") return asNamespace(this.require(path));
+      if (extname(path) === ".json" || extname(path) === ".cts") return asNamespace(this.require(path));
+      // Through the module hooks, so that what it imports resolves as it does for the type checker.
       return (await import(pathToFileURL(path).href)) as Namespace;
     }
     const entry = this.resolvePackage(specifier);

@@ -17,7 +17,9 @@ import { CellRegistry, describeThrown, formatError, KernelMessageError, type Err
 import { disconnectInspector, evaluate } from "./evaluate";
 import { parseMagics, runMagic, type MagicHost } from "./magics";
 import { kernelRoot, ModuleLoader } from "./modules";
+import { installNodeApi } from "../node-api";
 import { Output, type CellContext } from "./output";
+import { typeErrorHint } from "./type-hints";
 
 export interface EngineOptions {
   cwd: string;
@@ -72,7 +74,7 @@ export class Engine {
     this.output = new Output((parent, msgType, content, metadata) => options.post({ type: "iopub", parent, msgType, content, metadata }));
     this.log = this.output.captureProcessStreams();
     this.comms = new CommRegistry((msgType, content, metadata, buffers) => options.post({ type: "iopub", parent: this.output.parent(), msgType, content, metadata, buffers }));
-    this.loader = new ModuleLoader(options.cwd, { "@tensorflow/tfjs": options.tf });
+    this.loader = new ModuleLoader(options.cwd, options.tf, (text) => this.output.stream("stderr", text));
   }
 
   /** Run after JavaScript of a cell was terminated (tfjs state that the dead code left half-done). */
@@ -89,6 +91,8 @@ export class Engine {
   }
 
   async init(): Promise<void> {
+    this.loader.install();
+    installNodeApi(this.tf, () => this.options.cwd);
     this.backendReady = chooseBackend(this.tf, this.options.backends, this.options.preferredBackend).then((choice) => (this.backend = choice));
     const { display, clearOutput, input } = createDisplayApi(this.output, {
       ask: (parent, prompt, password) =>
@@ -420,6 +424,8 @@ function formatDiagnostics(label: string, code: string, diagnostics: CellDiagnos
     out.push(`${label}, line ${d.line}:${d.column}: ${d.category} TS${d.code}: ${d.message}`);
     const text = lines[d.line - 1];
     if (text !== undefined) out.push(`  ${String(d.line).padStart(3)} | ${text}`, `      | ${" ".repeat(Math.max(0, d.column - 1))}^`);
+    const hint = typeErrorHint(d.code, d.message);
+    if (hint) out.push(`  Hint: ${hint}`);
   }
   out.push(
     stopped

@@ -44,6 +44,9 @@ const IGNORED_CODES = new Set([
   // (Unused top-level names are for later cells: noUnusedLocals is forced off in tsconfig.ts.)
 ]);
 
+/** Specifiers whose types are the kernel's TensorFlow.js (see `kernelTfTypes`). */
+const KERNEL_TF_TYPES = new Set(["@tensorflow/tfjs", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"]);
+
 const TYPE_FORMAT = ts.NodeBuilderFlags.NoTruncation | ts.NodeBuilderFlags.UseFullyQualifiedType | ts.NodeBuilderFlags.AllowUniqueESSymbolType;
 
 function isIdentifierChar(ch: string): boolean {
@@ -247,6 +250,8 @@ export class CellCompilerService implements CellCompiler {
     options: ts.CompilerOptions,
     containingSourceFile: ts.SourceFile,
   ): ts.ResolvedModuleWithFailedLookupLocations {
+    const kernelTf = this.kernelTfTypes(literal.text, containingFile);
+    if (kernelTf) return kernelTf;
     const mode = ts.getModeForUsageLocation(containingSourceFile, literal, options);
     let result = ts.resolveModuleName(literal.text, containingFile, options, this.moduleHost, this.resolutionCache, redirectedReference, mode);
     if (!result.resolvedModule && this.kernelRoot && !ts.isExternalModuleNameRelative(literal.text)) {
@@ -257,6 +262,18 @@ export class CellCompilerService implements CellCompiler {
     // again. Node's built-ins are ambient modules of @types/node, never files.
     if (!result.resolvedModule && this.virtual.has(containingFile) && !isBuiltin(literal.text)) this.resolutionFailed = true;
     return result;
+  }
+
+  /**
+   * `@tensorflow/tfjs` (and `-node`, `-node-gpu`) imported by cells and the user's modules: the
+   * kernel's TensorFlow.js types (kernel/node-api/tf.d.ts), as the runtime gives them the kernel's `tf`.
+   * Libraries keep tfjs's own types.
+   */
+  private kernelTfTypes(specifier: string, containingFile: string): ts.ResolvedModuleWithFailedLookupLocations | undefined {
+    if (!this.kernelRoot || !KERNEL_TF_TYPES.has(specifier) || containingFile.includes("/node_modules/")) return undefined;
+    const resolvedFileName = join(this.kernelRoot, "kernel", "node-api", "tf.d.ts");
+    if (containingFile === resolvedFileName || !existsSync(resolvedFileName)) return undefined;
+    return { resolvedModule: { resolvedFileName, extension: ts.Extension.Dts, isExternalLibraryImport: false } };
   }
 
   private writeDecls(): void {
