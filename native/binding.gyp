@@ -11,7 +11,8 @@
         "src/pool.cc",
         "src/matmul.cc",
         "src/elementwise.cc",
-        "src/optimizers.cc"
+        "src/optimizers.cc",
+        "src/rnn.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"
