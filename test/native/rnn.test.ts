@@ -8,6 +8,7 @@ import { describe, test } from "node:test";
 import { assertClose, random, skip, tf } from "./helpers";
 import { nativeAddon } from "../../kernel/backends/native/index";
 import type { RnnAddon } from "../../kernel/backends/native/rnn";
+import { seq2seqData, seq2seqModel, seq2seqTensors } from "../../bench/seq2seq";
 
 const B = 3;
 const T = 5;
@@ -200,66 +201,25 @@ describe("fused recurrent layers on the native backend", { skip }, () => {
   });
 });
 
-// ---- a seq2seq LSTM encoder/decoder with dot attention, trained on both backends ----
+// ---- the training bench's seq2seq LSTM encoder/decoder with dot attention, smaller ----
 
 const VOCAB = 12;
 const SRC = 7;
 const TGT = 6;
-const SAMPLES = 32;
-
-/** Token sequences padded with 0 (masked); the target is the source reversed, shifted for teacher forcing. */
-function seq2seqData(): { src: tf.Tensor2D; dec: tf.Tensor2D; target: tf.Tensor3D } {
-  const r = random(SAMPLES * (SRC + 1), 90);
-  const src: number[][] = [];
-  const dec: number[][] = [];
-  const target: number[][] = [];
-  for (let s = 0; s < SAMPLES; s++) {
-    const length = 3 + Math.floor((r[s * (SRC + 1)] as number + 1) * 2); // 3..6 tokens
-    const tokens = Array.from({ length }, (_, i) => 1 + Math.floor(((r[s * (SRC + 1) + 1 + i] as number) + 1) * 0.5 * (VOCAB - 2)));
-    src.push([...tokens, ...Array(SRC - length).fill(0)]);
-    const reversed = tokens.slice().reverse();
-    dec.push([VOCAB - 1, ...reversed.slice(0, TGT - 1), ...Array(Math.max(0, TGT - 1 - reversed.length)).fill(0)].slice(0, TGT));
-    target.push([...reversed, ...Array(TGT - reversed.length).fill(0)].slice(0, TGT));
-  }
-  return { src: tf.tensor2d(src, [SAMPLES, SRC]), dec: tf.tensor2d(dec, [SAMPLES, TGT]), target: tf.tensor3d(target.map((row) => row.map((t) => [t])), [SAMPLES, TGT, 1]) };
-}
-
-/**
- * Built with the same seeded weights on every backend. The decoder starts from zero states and reads
- * the encoder through attention only: tfjs-layers' executor shares one kwargs object between the
- * layers of a model, so a decoder given `initialState` in a functional model breaks the encoder's
- * later outputs during fit ("When inputs is an array, neither initialState or constants should be
- * provided").
- */
-export function seq2seqModel(units: number, vocab: number, embedding: number, srcLength: number, tgtLength: number): tf.LayersModel {
-  const srcIn = tf.input({ shape: [srcLength] });
-  const decIn = tf.input({ shape: [tgtLength] });
-  const srcEmb = tf.layers.embedding({ inputDim: vocab, outputDim: embedding, maskZero: true }).apply(srcIn) as tf.SymbolicTensor;
-  const encOut = tf.layers.lstm({ units, returnSequences: true }).apply(srcEmb) as tf.SymbolicTensor;
-  const decEmb = tf.layers.embedding({ inputDim: vocab, outputDim: embedding, maskZero: true }).apply(decIn) as tf.SymbolicTensor;
-  const decOut = tf.layers.lstm({ units, returnSequences: true }).apply(decEmb) as tf.SymbolicTensor;
-  const scores = tf.layers.dot({ axes: [2, 2] }).apply([decOut, encOut]) as tf.SymbolicTensor;
-  const attention = tf.layers.activation({ activation: "softmax" }).apply(scores) as tf.SymbolicTensor;
-  const context = tf.layers.dot({ axes: [2, 1] }).apply([attention, encOut]) as tf.SymbolicTensor;
-  const joined = tf.layers.concatenate().apply([context, decOut]) as tf.SymbolicTensor;
-  const probs = tf.layers.dense({ units: vocab, activation: "softmax" }).apply(joined) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: [srcIn, decIn], outputs: probs });
-  model.setWeights(model.getWeights().map((w, i) => tf.tensor(random(w.size, 100 + i, -0.3, 0.3), w.shape)));
-  return model;
-}
 
 describe("seq2seq LSTM with dot attention on the native backend", { skip }, () => {
   test("three epochs of training give the cpu backend's losses", async () => {
     const losses: number[][] = [];
     for (const backend of ["cpu", "native"]) {
       await tf.setBackend(backend);
-      const { src, dec, target } = seq2seqData();
+      const { xs, ys } = seq2seqTensors(seq2seqData(32, SRC, TGT, VOCAB), SRC, TGT);
       const model = seq2seqModel(16, VOCAB, 8, SRC, TGT);
+      model.setWeights(model.getWeights().map((w, i) => tf.tensor(random(w.size, 100 + i, -0.3, 0.3), w.shape)));
       model.compile({ optimizer: tf.train.adam(0.01), loss: "sparseCategoricalCrossentropy" });
-      const { result: history, calls } = await fusedCalls(() => model.fit([src, dec], target, { epochs: 3, batchSize: 16, shuffle: false, verbose: 0 }));
+      const { result: history, calls } = await fusedCalls(() => model.fit(xs, ys, { epochs: 3, batchSize: 16, shuffle: false, verbose: 0 }));
       if (backend === "native") assert.equal(calls, 2 * 3 * 2, "both LSTMs ran fused on every batch");
       losses.push(history.history.loss as number[]);
-      tf.dispose([src, dec, target]);
+      tf.dispose([...xs, ys]);
       model.dispose();
     }
     const [cpu, native] = losses as [number[], number[]];
