@@ -8,6 +8,7 @@
 namespace gb {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports);
+void registerRnn(Napi::Env env, Napi::Object exports);  // rnn.cc
 
 namespace {
 
@@ -60,6 +61,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerMatMul(env, exports);
   registerElementwise(env, exports);
   registerOptimizers(env, exports);
+  registerRnn(env, exports);
   return exports;
 }
 

@@ -11,6 +11,7 @@ import { convKernels } from "./kernels/conv";
 import { elementwiseKernels } from "./kernels/elementwise";
 import { matMulKernels } from "./kernels/matmul";
 import { poolKernels } from "./kernels/pool";
+import { installFusedRnn } from "./rnn";
 
 export const NATIVE_BACKEND = "native";
 
@@ -66,6 +67,7 @@ export function registerNativeBackend(tf: Tf): NativeRegistration {
   }
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), PRIORITY);
   installFusedAdam(tf, addon, NATIVE_BACKEND);
+  installFusedRnn(tf, addon, NATIVE_BACKEND);
   loaded = addon;
   return { ok: true };
 }
