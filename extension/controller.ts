@@ -114,8 +114,8 @@ export class GlassboxController implements vscode.Disposable {
       );
       controller.supportedLanguages = ["typescript", "javascript"];
       controller.supportsExecutionOrder = true;
-      controller.description = "TensorFlow.js kernel";
-      controller.detail = "Runs TypeScript and JavaScript cells with TensorFlow.js, no Python needed";
+      controller.description = vscode.l10n.t("TensorFlow.js kernel");
+      controller.detail = vscode.l10n.t("Runs TypeScript and JavaScript cells with TensorFlow.js, no Python needed");
       controller.interruptHandler = (notebook) => this.sessions.get(notebook.uri.toString())?.interrupt();
       this.disposables.push(
         controller,
@@ -181,7 +181,8 @@ export class GlassboxController implements vscode.Disposable {
       cli: join(this.context.extensionPath, "dist", "cli.js"),
       cwd: notebook.uri.scheme === "file" ? dirname(notebook.uri.fsPath) : folder,
       // In VS Code desktop process.execPath is Electron: this makes it behave as plain Node.js.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+      // The kernel speaks VS Code's display language (its messages, and TypeScript's diagnostics).
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1", GLASSBOX_LANG: vscode.env.language },
     };
   }
 
@@ -195,7 +196,7 @@ export class GlassboxController implements vscode.Disposable {
         launchOptions: () => this.launchOptions(notebook),
         onLog: (text) => this.log.append(text),
         onInput: (prompt, password) =>
-          Promise.resolve(vscode.window.showInputBox({ prompt: prompt || "Input requested by the notebook", password, ignoreFocusOut: true, title: name })),
+          Promise.resolve(vscode.window.showInputBox({ prompt: prompt || vscode.l10n.t("Input requested by the notebook"), password, ignoreFocusOut: true, title: name })),
         onState: (state) => this.events.onState(notebook, state, created.summary),
       });
       session = created;
@@ -255,10 +256,12 @@ export class GlassboxController implements vscode.Disposable {
     const err = e instanceof KernelStartError ? e : undefined;
     this.log.appendLine(`[glassbox] ${e instanceof Error ? e.message : String(e)}`);
     const reason = err ? err.reason.replace(/[.\s]*$/, ".") : "";
-    const text = err ? `Glassbox could not start its kernel: ${reason} ${err.hint}` : `Glassbox: ${String(e)}`;
-    void vscode.window.showErrorMessage(text, "Show Kernel Log", "Restart Kernel").then((choice) => {
-      if (choice === "Show Kernel Log") this.log.show(true);
-      if (choice === "Restart Kernel") void vscode.commands.executeCommand("glassbox.restartKernel");
+    const text = err ? vscode.l10n.t("Glassbox could not start its kernel: {0} {1}", reason, err.hint) : `Glassbox: ${String(e)}`;
+    const showLog = vscode.l10n.t("Show Kernel Log");
+    const restart = vscode.l10n.t("Restart Kernel");
+    void vscode.window.showErrorMessage(text, showLog, restart).then((choice) => {
+      if (choice === showLog) this.log.show(true);
+      if (choice === restart) void vscode.commands.executeCommand("glassbox.restartKernel");
     });
   }
 

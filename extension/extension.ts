@@ -10,7 +10,7 @@ import * as vscode from "vscode";
 import { GlassboxController } from "./controller";
 import { describeScore, scoreExercises, testCellIndexes, type CellView } from "./exercises";
 import type { KernelState, KernelSummary } from "./kernel-session";
-import { sampleFiles, TUTORIALS_FOLDER, tutorialTitle, uniqueName } from "./tutorials";
+import { sampleFiles, TUTORIAL_LANGUAGES, tutorialTitle, uniqueName } from "./tutorials";
 
 let controller: GlassboxController | undefined;
 
@@ -29,14 +29,14 @@ export function activate(context: vscode.ExtensionContext): { controller: Glassb
     }
     const { state, summary } = states.get(notebook.uri.toString()) ?? { state: "not-started" as KernelState, summary: {} };
     const icon = state === "busy" ? "$(loading~spin)" : state === "dead" ? "$(error)" : state === "starting" || state === "restarting" ? "$(sync~spin)" : "$(circle-outline)";
-    const label = state === "not-started" ? "not started" : state;
+    const label = stateLabel(state);
     status.text = `${icon} Glassbox: ${label}${summary.backend ? ` · ${summary.backend}` : ""}`;
     status.tooltip = new vscode.MarkdownString(
       [
-        `**Glassbox kernel**: ${label}`,
-        summary.backend ? `Tensor backend: \`${summary.backend}\`` : "Tensor backend: shown once the kernel has started",
+        vscode.l10n.t("**Glassbox kernel**: {0}", label),
+        summary.backend ? vscode.l10n.t("Tensor backend: `{0}`", summary.backend) : vscode.l10n.t("Tensor backend: shown once the kernel has started"),
         summary.banner ? `\n\n${summary.banner.replace(/[\\`*_{}[\]<>]/g, (c) => `\\${c}`)}` : "",
-        "\n\nClick to show the kernel log.",
+        `\n\n${vscode.l10n.t("Click to show the kernel log.")}`,
       ].join("\n\n"),
     );
     status.backgroundColor = state === "dead" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
@@ -59,14 +59,14 @@ export function activate(context: vscode.ExtensionContext): { controller: Glassb
     vscode.commands.registerCommand("glassbox.restartKernel", async () => {
       const notebook = vscode.window.activeNotebookEditor?.notebook;
       if (!notebook) {
-        void vscode.window.showWarningMessage("Glassbox: open a notebook first; Restart Kernel restarts the kernel of the notebook in front.");
+        void vscode.window.showWarningMessage(vscode.l10n.t("Glassbox: open a notebook first; Restart Kernel restarts the kernel of the notebook in front."));
         return;
       }
       if (!controller!.isGlassbox(notebook)) {
-        void vscode.window.showWarningMessage(`Glassbox: this notebook does not use the Glassbox kernel. Pick "Glassbox (TypeScript)" with Select Kernel first.`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('Glassbox: this notebook does not use the Glassbox kernel. Pick "Glassbox (TypeScript)" with Select Kernel first.'));
         return;
       }
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "Glassbox: restarting the kernel…" }, () =>
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Glassbox: restarting the kernel…") }, () =>
         controller!.restart(notebook).catch(() => undefined),
       );
     }),
@@ -107,36 +107,69 @@ async function checkExercises(controller: GlassboxController, log: vscode.Output
   else void vscode.window.showWarningMessage(message);
 }
 
+/** VS Code's display language as one of the tutorials' languages ("zh-cn" → "zh-CN"). */
+function displayLanguage(): string {
+  return vscode.env.language.toLowerCase().startsWith("zh") ? "zh-CN" : "en";
+}
+
+function stateLabel(state: KernelState): string {
+  switch (state) {
+    case "not-started":
+      return vscode.l10n.t("not started");
+    case "starting":
+      return vscode.l10n.t("starting");
+    case "restarting":
+      return vscode.l10n.t("restarting");
+    case "busy":
+      return vscode.l10n.t("busy");
+    case "idle":
+      return vscode.l10n.t("idle");
+    case "dead":
+      return vscode.l10n.t("dead");
+    case "stopped":
+      return vscode.l10n.t("stopped");
+  }
+}
+
 export function deactivate(): void {
   controller?.dispose();
   controller = undefined;
 }
 
 async function openTutorial(context: vscode.ExtensionContext): Promise<void> {
-  const dir = join(context.extensionPath, "notebooks");
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort() : [];
-  if (!files.length) {
-    void vscode.window.showErrorMessage(`Glassbox: no tutorials found in ${dir}. Reinstall the extension to get them back.`);
+  const root = join(context.extensionPath, "notebooks");
+  // Every language the tutorials are written in, VS Code's display language first.
+  const languages = TUTORIAL_LANGUAGES.map((l) => ({ ...l, dir: join(root, l.folder) }))
+    .map((l) => ({ ...l, files: existsSync(l.dir) ? readdirSync(l.dir).filter((f) => f.endsWith(".ipynb")).sort() : [] }))
+    .filter((l) => l.files.length)
+    .sort((a, b) => Number(b.lang === displayLanguage()) - Number(a.lang === displayLanguage()));
+  if (!languages.length) {
+    void vscode.window.showErrorMessage(vscode.l10n.t("Glassbox: no tutorials found in {0}. Reinstall the extension to get them back.", root));
     return;
   }
-  const picks = files.map((file) => ({ label: tutorialTitle(readFileSync(join(dir, file), "utf8"), file), description: file, file }));
-  const pick = await vscode.window.showQuickPick(picks, { title: "Glassbox: Open Tutorial", placeHolder: "Pick a tutorial to copy into your workspace", matchOnDescription: true });
-  if (!pick) return;
+  type Pick = vscode.QuickPickItem & { file?: string; dir?: string; target?: string };
+  const picks: Pick[] = languages.flatMap((l): Pick[] => [
+    { label: l.name, kind: vscode.QuickPickItemKind.Separator },
+    ...l.files.map((file) => ({ label: tutorialTitle(readFileSync(join(l.dir, file), "utf8"), file), description: `${file} · ${l.name}`, file, dir: l.dir, target: l.target })),
+  ]);
+  const pick = await vscode.window.showQuickPick(picks, { title: vscode.l10n.t("Glassbox: Open Tutorial"), placeHolder: vscode.l10n.t("Pick a tutorial to copy into your workspace"), matchOnDescription: true });
+  if (!pick?.file || !pick.dir || !pick.target) return;
+  const dir = pick.dir;
   let base = vscode.workspace.workspaceFolders?.[0]?.uri;
   if (!base) {
     const chosen = await vscode.window.showOpenDialog({
       canSelectFolders: true,
       canSelectFiles: false,
       defaultUri: vscode.Uri.file(homedir()),
-      openLabel: "Copy the tutorial here",
-      title: "Glassbox: where should the tutorial go?",
+      openLabel: vscode.l10n.t("Copy the tutorial here"),
+      title: vscode.l10n.t("Glassbox: where should the tutorial go?"),
     });
     if (!chosen?.[0]) return;
     base = chosen[0];
   }
   // The layout mirrors the repository (tutorials/ next to samples/), so a tutorial's relative data
   // paths such as ../samples/digits.csv work in the copy too.
-  const tutorials = vscode.Uri.joinPath(base, TUTORIALS_FOLDER);
+  const tutorials = vscode.Uri.joinPath(base, pick.target);
   await vscode.workspace.fs.createDirectory(tutorials);
   const target = vscode.Uri.joinPath(tutorials, uniqueName(pick.file, await listNames(tutorials)));
   // A copy, so that the user's edits never touch the shipped original.
@@ -185,15 +218,17 @@ function nodeForKernelspec(): { path?: string; problem?: string } {
     }
   }
   return {
-    problem:
+    problem: vscode.l10n.t(
       "Jupyter needs Node.js 20 or later to run the Glassbox kernel, and none was found on PATH. Install Node.js, or set the setting glassbox.nodePath to its path, then run Glassbox: Install Jupyter Kernel again.",
+    ),
   };
 }
 
 async function installKernel(context: vscode.ExtensionContext, log: vscode.OutputChannel): Promise<void> {
   const { path: nodePath, problem } = nodeForKernelspec();
   if (!nodePath) {
-    const choice = await vscode.window.showErrorMessage(`Glassbox could not install the Jupyter kernel: ${problem}`, "Open Settings");
+    const openSettings = vscode.l10n.t("Open Settings");
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t("Glassbox could not install the Jupyter kernel: {0}", problem ?? ""), openSettings);
     if (choice) void vscode.commands.executeCommand("workbench.action.openSettings", "glassbox.nodePath");
     return;
   }
@@ -208,12 +243,18 @@ async function installKernel(context: vscode.ExtensionContext, log: vscode.Outpu
   if (result.ok) {
     const where = /\/[^\s'"]*kernels\/[^\s'"]+/.exec(result.output)?.[0];
     void vscode.window.showInformationMessage(
-      `Glassbox kernel installed for Jupyter${where ? ` in ${where}` : ""}. JupyterLab and the Jupyter extension list it as "Glassbox (TypeScript)". It runs from this extension's folder with ${nodePath}: install it again after updating the extension.`,
+      where
+        ? vscode.l10n.t('Glassbox kernel installed for Jupyter in {0}. JupyterLab and the Jupyter extension list it as "Glassbox (TypeScript)". It runs from this extension\'s folder with {1}: install it again after updating the extension.', where, nodePath)
+        : vscode.l10n.t('Glassbox kernel installed for Jupyter. JupyterLab and the Jupyter extension list it as "Glassbox (TypeScript)". It runs from this extension\'s folder with {0}: install it again after updating the extension.', nodePath),
     );
   } else {
     const choice = await vscode.window.showErrorMessage(
-      `Glassbox could not install the Jupyter kernel: ${result.output.split("\n")[0] || "unknown error"}. Check that ${nodePath} is Node.js 20 or later (setting glassbox.nodePath); the log has the full output.`,
-      "Show Kernel Log",
+      vscode.l10n.t(
+        "Glassbox could not install the Jupyter kernel: {0}. Check that {1} is Node.js 20 or later (setting glassbox.nodePath); the log has the full output.",
+        result.output.split("\n")[0] || vscode.l10n.t("unknown error"),
+        nodePath,
+      ),
+      vscode.l10n.t("Show Kernel Log"),
     );
     if (choice) log.show(true);
   }

@@ -30,6 +30,16 @@ export function uniqueName(file: string, taken: Set<string>): string {
 /** Where Open Tutorial puts copies, inside the workspace; its sibling samples/ gets their data. */
 export const TUTORIALS_FOLDER = "glassbox-tutorials";
 
+/**
+ * The languages the shipped tutorials are written in: where they are (under notebooks/), their name
+ * in that language, and the workspace folder their copies go to (a sibling of samples/, so the
+ * tutorials' ../samples/ paths work in every language).
+ */
+export const TUTORIAL_LANGUAGES = [
+  { lang: "en", name: "English", folder: "", target: TUTORIALS_FOLDER },
+  { lang: "zh-CN", name: "简体中文", folder: "zh-CN", target: `${TUTORIALS_FOLDER}-zh-CN` },
+] as const;
+
 /** The files under ../samples/ that a notebook refers to (its data), by name. */
 export function sampleFiles(notebookJson: string): string[] {
   const names = new Set<string>();

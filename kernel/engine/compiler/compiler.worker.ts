@@ -1,8 +1,14 @@
 // The compiler worker thread: type checking never blocks the protocol thread or user code.
 // Serves the CellCompiler methods over parentPort and warms up (program, tfjs types) on boot.
 import { parentPort, workerData } from "node:worker_threads";
+import ts from "typescript";
+import { typescriptLocale } from "../../i18n";
 import type { CompilerCalls, CompilerHandlers, CompilerMethod, CompilerRequest, CompilerResponse, CompilerWorkerData } from "./protocol";
 import { CellCompilerService } from "./service";
+
+// TypeScript's own diagnostics in the learner's language (its shipped catalogues, as tsc --locale).
+const locale = typescriptLocale();
+if (locale) ts.validateLocaleAndSetLanguage(locale, ts.sys);
 
 const port = parentPort;
 if (!port) throw new Error("compiler.worker must run in a worker thread");

@@ -1,0 +1,110 @@
+/**
+ * The kernel's messages in the learner's language. One catalogue per language (en.json, zh-CN.json,
+ * same keys; test/i18n checks it), served by i18next. The language comes from GLASSBOX_LANG, else
+ * the POSIX locale (LC_ALL, LC_MESSAGES, LANG), else English; the VS Code controller sets
+ * GLASSBOX_LANG from VS Code's display language.
+ */
+import i18next, { type i18n } from "i18next";
+import en from "./en.json";
+import zhCN from "./zh-CN.json";
+
+export const LANGUAGES = ["en", "zh-CN"] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+type Leaves<T, P extends string = ""> = {
+  [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Leaves<T[K], `${P}${K}.`>;
+}[keyof T & string];
+/** Every message key, checked at compile time against the English catalogue. */
+export type MessageKey = Leaves<typeof en>;
+export type MessageValues = Record<string, string | number>;
+
+export const CATALOGUES: Record<Language, object> = { en, "zh-CN": zhCN };
+
+/** A BCP 47 tag or POSIX locale (`zh_CN.UTF-8`, `zh-Hans`, `en_US`) to a supported language. */
+export function normalizeLanguage(tag: string | undefined): Language | undefined {
+  if (!tag) return undefined;
+  const base = tag.split(/[.@]/)[0].replace(/_/g, "-").toLowerCase();
+  if (!base || base === "c" || base === "posix") return undefined;
+  if (base.startsWith("zh")) return "zh-CN";
+  if (base.startsWith("en")) return "en";
+  return undefined;
+}
+
+/** The language for this process: GLASSBOX_LANG, then LC_ALL, LC_MESSAGES, LANG (first one set wins, as POSIX does). */
+export function languageFromEnvironment(env: NodeJS.ProcessEnv = process.env): Language {
+  const explicit = normalizeLanguage(env.GLASSBOX_LANG);
+  if (explicit) return explicit;
+  const locale = [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((v) => v !== undefined && v !== "");
+  return normalizeLanguage(locale) ?? "en";
+}
+
+let translator: i18n | undefined;
+
+function instance(): i18n {
+  if (!translator) {
+    translator = i18next.createInstance();
+    void translator.init({
+      lng: languageFromEnvironment(),
+      fallbackLng: "en",
+      supportedLngs: [...LANGUAGES],
+      resources: { en: { translation: en }, "zh-CN": { translation: zhCN } },
+      interpolation: { escapeValue: false }, // plain text: the display layer escapes where it renders HTML
+      initAsync: false,
+      showSupportNotice: false,
+    } as Parameters<i18n["init"]>[0]);
+  }
+  return translator;
+}
+
+/** The message `key` in the current language, with `{{name}}` placeholders filled from `values`. */
+export function t(key: MessageKey, values?: MessageValues): string {
+  return instance().t(key, values) as string;
+}
+
+export function currentLanguage(): Language {
+  return (instance().language as Language) ?? "en";
+}
+
+export function setLanguage(language: Language): void {
+  void instance().changeLanguage(language);
+}
+
+/** Numbers, sizes and durations through Intl, in the current language. */
+export function formatNumber(value: number, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(currentLanguage(), options).format(value);
+}
+
+const BYTE_UNITS = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
+
+/** Bytes in binary steps (1 KB = 1024 B, as memory tools show them), e.g. "1.5 GB". */
+export function formatBytes(bytes: number): string {
+  let value = Math.abs(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const text = new Intl.NumberFormat(currentLanguage(), {
+    style: "unit",
+    unit: BYTE_UNITS[unit],
+    unitDisplay: "short",
+    maximumFractionDigits: unit ? 1 : 0,
+  }).format(value);
+  return bytes < 0 ? `-${text}` : text;
+}
+
+export function formatDuration(ms: number): string {
+  const seconds = ms >= 1000;
+  return new Intl.NumberFormat(currentLanguage(), {
+    style: "unit",
+    unit: seconds ? "second" : "millisecond",
+    unitDisplay: "short",
+    minimumFractionDigits: seconds ? 2 : 1,
+    maximumFractionDigits: seconds ? 2 : 1,
+  }).format(seconds ? ms / 1000 : ms);
+}
+
+/** TypeScript's own diagnostics catalogue for the current language (`locale` option), or none for English. */
+export function typescriptLocale(): string | undefined {
+  return currentLanguage() === "zh-CN" ? "zh-cn" : undefined;
+}
