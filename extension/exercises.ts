@@ -67,9 +67,22 @@ export function scoreExercises(cells: CellView[]): { results: ExerciseResult[]; 
 }
 
 /** One line for the notification, then one per failing test with its message (hint included). */
-export function describeScore(score: ReturnType<typeof scoreExercises>): string {
+/** The words of a score, so the editor can show them in its display language. */
+export interface ScoreWords {
+  head(total: number, maxTotal: number, passed: number, tests: number): string;
+  notRun: string;
+  failed: string;
+}
+
+const ENGLISH: ScoreWords = {
+  head: (total, maxTotal, passed, tests) => `Exercises: ${total} / ${maxTotal} points (${passed} of ${tests} tests pass).`,
+  notRun: "not run",
+  failed: "failed",
+};
+
+export function describeScore(score: ReturnType<typeof scoreExercises>, words: ScoreWords = ENGLISH): string {
   const passed = score.results.filter((r) => r.status === "passed").length;
-  const head = `Exercises: ${score.total} / ${score.maxTotal} points (${passed} of ${score.results.length} tests pass).`;
-  const failing = score.results.filter((r) => r.status !== "passed").map((r) => `✗ ${r.gradeId}: ${r.status === "not run" ? "not run" : (r.message ?? "failed").replace(/\n/g, " ")}`);
+  const head = words.head(score.total, score.maxTotal, passed, score.results.length);
+  const failing = score.results.filter((r) => r.status !== "passed").map((r) => `✗ ${r.gradeId}: ${r.status === "not run" ? words.notRun : (r.message ?? words.failed).replace(/\n/g, " ")}`);
   return [head, ...failing].join("\n");
 }

@@ -82,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): { controller: Glassb
 async function checkExercises(controller: GlassboxController, log: vscode.OutputChannel): Promise<void> {
   const notebook = vscode.window.activeNotebookEditor?.notebook;
   if (!notebook) {
-    void vscode.window.showWarningMessage("Glassbox: open a notebook with exercises first.");
+    void vscode.window.showWarningMessage(vscode.l10n.t("Glassbox: open a notebook with exercises first."));
     return;
   }
   const view = (): CellView[] =>
@@ -94,13 +94,17 @@ async function checkExercises(controller: GlassboxController, log: vscode.Output
     }));
   const tests = testCellIndexes(view());
   if (tests.length === 0) {
-    void vscode.window.showInformationMessage("Glassbox: this notebook has no test cells (nbgrader cells with \"grade\": true).");
+    void vscode.window.showInformationMessage(vscode.l10n.t('Glassbox: this notebook has no test cells (nbgrader cells with "grade": true).'));
     return;
   }
   const cells = notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code && c.index <= tests[tests.length - 1]);
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "Glassbox: checking exercises…" }, () => controller.run(notebook, cells));
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Glassbox: checking exercises…") }, () => controller.run(notebook, cells));
   const score = scoreExercises(view());
-  const text = describeScore(score);
+  const text = describeScore(score, {
+    head: (total, maxTotal, passed, tests) => vscode.l10n.t("Exercises: {0} / {1} points ({2} of {3} tests pass).", total, maxTotal, passed, tests),
+    notRun: vscode.l10n.t("not run"),
+    failed: vscode.l10n.t("failed"),
+  });
   log.appendLine(`[glassbox] ${text}`);
   const message = text.replace(/\n/g, "  ");
   if (score.total === score.maxTotal) void vscode.window.showInformationMessage(message);
