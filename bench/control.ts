@@ -81,8 +81,9 @@ async function main(): Promise<void> {
   }
   rmSync(dir, { recursive: true, force: true });
   const [p, c, f] = [median(timings.predict), median(timings.decide), median(timings.full)];
-  const threads = backend === "native" ? (process.env.GLASSBOX_NATIVE_THREADS ?? "default") : "1 (JavaScript)";
-  console.log(`control: ${ROWS} rows, 5 features, MLP 5-32-1, five rules (${hits} rule hits per run); backend ${backend}, threads ${threads}; medians of ${REPEAT}`);
+  const threads = backend === "native" ? `${Number.parseInt(process.env.GLASSBOX_NATIVE_THREADS ?? "", 10) || 1} (GLASSBOX_NATIVE_THREADS)` : "1 (JavaScript)";
+  const load = (await import("node:os")).loadavg()[0].toFixed(1);
+  console.log(`control: ${ROWS} rows, 5 features, MLP 5-32-1, five rules (${hits} rule hits per run); backend ${backend}, threads ${threads}; medians of ${REPEAT}; load average ${load}`);
   console.log(`  predict                           ${p.toFixed(2)} ms`);
   console.log(`  decide (five rules)               ${c.toFixed(2)} ms   ratio ${(c / p).toFixed(3)}  (target ≤ ${TARGET})  ${c / p <= TARGET ? "OK" : "OVER"}`);
   console.log(`  decide + audit file + monitor     ${f.toFixed(2)} ms   ratio ${(f / p).toFixed(3)}  (not a target)`);
