@@ -72,7 +72,7 @@ test("decision trace: every rule in order with its status, fired rules as badges
   assert.equal(await page.locator("#trace .gb-control-decision").count(), withFired);
   await page.selectOption('#trace [data-control="filter"]', "all");
   // Screenshots of a short trace: a plain case, rules firing, a block, reviews.
-  const sample = [decisions[0], fired, overridden, ...decisions.filter((d) => d.blocked || d.flagged).slice(0, 2), ...decisions.filter((d) => d.review?.status === "approved").slice(0, 1)];
+  const sample = [...new Set([decisions[0], fired, overridden, ...decisions.filter((d) => d.blocked || d.flagged).slice(0, 2), ...decisions.filter((d) => d.review?.status === "approved").slice(0, 1)])];
   await render(page, "control", "trace-shot", CONTROL_MIME, bundleOf(ctl.trace(sample)));
   await screenshot(page, "#trace-shot", "control-trace-light");
   await setTheme(page, "vscode-dark");
