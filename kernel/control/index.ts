@@ -31,7 +31,9 @@ class DecisionImpl implements Decision {
   review: ReviewRecord | null = null;
   decision: string;
   constructor(
-    readonly id: string,
+    private readonly session: string,
+    /** The decision's number in its session: its trace id is `<session>-<n>`. */
+    readonly n: number,
     readonly key: string | undefined,
     readonly x: number[],
     readonly group: string | undefined,
@@ -45,6 +47,9 @@ class DecisionImpl implements Decision {
     private readonly rules: Rule[],
   ) {
     this.decision = automated;
+  }
+  get id(): string {
+    return `${this.session}-${this.n}`;
   }
   get trace(): RuleOutcome[] {
     return traceOf(this.rules, this.skippedFrom, this.fired);
@@ -76,8 +81,8 @@ export class Controlled implements ControlledPredictor {
   readonly rules: Rule[];
   readonly labels: Labels;
   readonly session = randomBytes(3).toString("hex");
-  /** The latest decisions of this session (up to RECENT), by trace id. */
-  readonly recent = new Map<string, Decision>();
+  /** The latest batches of decisions (about RECENT decisions), for lookups by id and the default trace. */
+  private readonly recent: Decisions[] = [];
   /** Decisions people looked at (reviewed, pending, or given feedback), kept for the whole session. */
   private readonly kept = new Map<string, Decision>();
   /** Running counts for the dashboard, over every decision of the session. */
@@ -209,18 +214,24 @@ export class Controlled implements ControlledPredictor {
     }
     const ruleHits: Record<string, number> = Object.fromEntries(this.rules.map((r) => [r.name, 0]));
     const tally = this.tally;
-    for (const d of decided) {
-      this.recent.set(d.id, d);
-      tally.counts[d.decision] = (tally.counts[d.decision] ?? 0) + 1;
-      for (const f of d.fired) ruleHits[f.rule]++;
+    const counts = tally.counts;
+    for (let i = 0; i < decided.length; i++) {
+      const d = decided[i];
+      counts[d.decision] = (counts[d.decision] ?? 0) + 1;
+      const fired = d.fired;
+      for (let k = 0; k < fired.length; k++) ruleHits[fired[k].rule]++;
       if (this.audit) records.push(decisionRecord(d, this.session, batch));
     }
     tally.total += decided.length;
     for (const r of this.rules) tally.ruleHits[r.name] += ruleHits[r.name];
-    // Forget the oldest beyond RECENT (Maps iterate in insertion order).
-    for (const id of this.recent.keys()) {
-      if (this.recent.size <= RECENT) break;
-      this.recent.delete(id);
+    this.recent.push(decided);
+    let kept = 0;
+    for (let b = this.recent.length - 1; b >= 0; b--) {
+      kept += this.recent[b].length;
+      if (kept > RECENT && b < this.recent.length - 1) {
+        this.recent.splice(0, b + 1);
+        break;
+      }
     }
     let reviews = 0;
     let overrides = 0;
@@ -258,8 +269,9 @@ export class Controlled implements ControlledPredictor {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       const group = groups?.[i];
-      const r = this.runner.run(row, scores[i], group, probes, i);
-      out.push(new DecisionImpl(`${this.session}-${++this.count}`, keys?.[i], row, group, scores[i], r.score, r.decision, r.flagged, r.blocked, r.fired, r.skippedFrom, this.rules));
+      const r = this.runner;
+      r.run(row, scores[i], group, probes, i);
+      out.push(new DecisionImpl(this.session, ++this.count, keys?.[i], row, group, scores[i], r.score, r.decision, r.flagged, r.blocked, r.fired, r.skippedFrom, this.rules));
     }
     return out;
   }
@@ -296,12 +308,23 @@ export class Controlled implements ControlledPredictor {
   /** Records what a person says the right decision was (e.g. the real outcome, learned later). */
   feedback(decision: Decision | string, feedback: { label: string; by?: string; note?: string }): void {
     const id = typeof decision === "string" ? decision : decision.id;
-    const d = typeof decision === "string" ? this.recent.get(id) ?? this.kept.get(id) : decision;
+    const d = typeof decision === "string" ? this.find(id) ?? this.kept.get(id) : decision;
     if (!d) throw new Error(`feedback: ${id} is not among the last ${RECENT} decisions of this session; pass the Decision object itself instead of its id.`);
     this.kept.set(id, d);
     if (feedback.label !== this.labels.above && feedback.label !== this.labels.below) throw new Error(`feedback: label must be "${this.labels.above}" or "${this.labels.below}", got ${JSON.stringify(feedback.label)}.`);
     this.feedbackById.set(id, feedback);
     this.audit?.append([{ type: "feedback", id, label: feedback.label, by: feedback.by, note: feedback.note, at: new Date().toISOString() }]);
+  }
+
+  /** A recent decision by trace id. */
+  private find(id: string): Decision | undefined {
+    const n = Number(id.slice(this.session.length + 1));
+    if (!id.startsWith(`${this.session}-`) || !Number.isInteger(n)) return undefined;
+    for (const batch of this.recent) {
+      const first = (batch[0] as DecisionImpl | undefined)?.n;
+      if (first !== undefined && n >= first && n < first + batch.length) return batch[n - first];
+    }
+    return undefined;
   }
 
   /** Overrides and feedback as labelled examples, and suggested rule changes. */
@@ -334,7 +357,8 @@ export class Controlled implements ControlledPredictor {
       const scores = await this.score(rows);
       const probes = await this.probes(rows);
       logged.forEach((rec, i) => {
-        const r = this.runner.run(rec.x, scores[i], rec.group, probes, i);
+        const r = this.runner;
+        r.run(rec.x, scores[i], rec.group, probes, i);
         const review = reviews.get(rec.id);
         const replayed = {
           modelScore: scores[i], score: r.score, automated: r.decision, flagged: r.flagged, blocked: r.blocked,
@@ -362,7 +386,7 @@ export class Controlled implements ControlledPredictor {
 
   /** Trace view of some decisions (default: the last 20 of this session). */
   trace(decisions?: Decision[] | Decision): { [JUPYTER_DISPLAY](): Record<string, unknown> } {
-    const list = decisions === undefined ? [...this.recent.values()].slice(-20) : Array.isArray(decisions) ? decisions : [decisions];
+    const list = decisions === undefined ? this.recent.flat().slice(-20) : Array.isArray(decisions) ? decisions : [decisions];
     return { [JUPYTER_DISPLAY]: () => controlBundle(this.traceView(list)) };
   }
 

@@ -92,14 +92,13 @@ export function describeRule(rule: Rule): Record<string, unknown> {
   return out;
 }
 
-/** One row's outcome: the rules from `skippedFrom` on were skipped (a block), `fired` lists those that applied. */
-export interface RowResult {
-  score: number;
-  decision: string;
-  flagged: boolean;
-  blocked: boolean;
-  skippedFrom: number;
-  fired: RuleOutcome[];
+/**
+ * A function building { [feature]: value } with the same property order and shape every time
+ * (V8 then keeps property reads in predicates monomorphic). Names are embedded as JSON strings.
+ */
+function recordMaker(features: string[]): (values: number[]) => Row {
+  const body = `return { ${features.map((f, j) => `${JSON.stringify(f)}: v[${j}]`).join(", ")} };`;
+  return new Function("v", body) as (values: number[]) => Row;
 }
 
 const fmt = (v: number) => String(Number(v.toPrecision(4)));
@@ -113,30 +112,36 @@ const NO_NAMES: string[] = Object.freeze([]) as unknown as string[];
  * to the cost of the model call.
  */
 export class RuleRunner {
-  private score = 0;
+  score = 0;
+  decision = "";
+  flagged = false;
+  blocked = false;
+  /** Rules from this index on were skipped (an earlier rule blocked). */
+  skippedFrom = 0;
+  /** The rules that fired, in order (a shared empty list when none did). */
+  fired: RuleOutcome[] = NONE;
   private modelScore = 0;
-  private decision = "";
   private group: string | undefined;
-  private flagged = false;
-  private blocked = false;
-  private fired: RuleOutcome[] = NONE;
   private values: number[] = [];
   private rec: Row | undefined;
-  private p: Prediction | undefined;
 
-  constructor(readonly rules: Rule[], readonly labels: Labels, readonly features: string[]) {}
+  /** Builds the named row; one shape for every row, so rule predicates stay fast. */
+  readonly toRecord: (values: number[]) => Row;
+  /** The prediction predicates see, reused from row to row: read it during the call, do not keep it. */
+  private readonly p: Prediction = { score: 0, modelScore: 0, decision: "", confidence: 0, group: undefined, flagged: false, blocked: false, fired: NO_NAMES };
+
+  constructor(readonly rules: Rule[], readonly labels: Labels, readonly features: string[]) {
+    this.toRecord = recordMaker(features);
+  }
 
   private record(): Row {
-    if (!this.rec) {
-      const rec: Row = {};
-      for (let j = 0; j < this.features.length; j++) rec[this.features[j]] = this.values[j];
-      this.rec = rec;
-    }
-    return this.rec;
+    return (this.rec ??= this.toRecord(this.values));
   }
 
   private prediction(): Prediction {
-    const p = (this.p ??= { score: 0, modelScore: this.modelScore, decision: "", confidence: 0, group: this.group, flagged: false, blocked: false, fired: [] });
+    const p = this.p;
+    p.modelScore = this.modelScore;
+    p.group = this.group;
     p.score = this.score;
     p.decision = this.decision;
     p.confidence = Math.max(this.score, 1 - this.score);
@@ -146,23 +151,26 @@ export class RuleRunner {
     return p;
   }
 
-  /** `probes[i]` holds the model's scores with rule i's feature moved by its step (monotonic rules only). */
-  run(values: number[], modelScore: number, group: string | undefined, probes: (Float64Array | undefined)[], row: number): RowResult {
+  /**
+   * Decides one row; the outcome is left in `score`, `decision`, `flagged`, `blocked`, `skippedFrom`
+   * and `fired` until the next call. `probes[i]` holds the model's scores with rule i's feature moved
+   * by its step (monotonic rules only).
+   */
+  run(values: number[], modelScore: number, group: string | undefined, probes: (Float64Array | undefined)[], row: number): void {
     const { rules, labels } = this;
     this.values = values;
     this.rec = undefined;
-    this.p = undefined;
     this.group = group;
     this.modelScore = this.score = modelScore;
     let threshold = labels.threshold;
     this.decision = modelScore >= threshold ? labels.above : labels.below;
     this.flagged = this.blocked = false;
     this.fired = NONE;
-    let skippedFrom = rules.length;
+    this.skippedFrom = rules.length;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i];
       if (this.blocked) {
-        skippedFrom = i;
+        this.skippedFrom = i;
         break;
       }
       let fires = false;
@@ -231,7 +239,6 @@ export class RuleRunner {
       if (this.fired === NONE) this.fired = [];
       this.fired.push({ rule: rule.name, kind: rule.kind, severity: rule.severity, status: "fired", message, effect });
     }
-    return { score: this.score, decision: this.decision, flagged: this.flagged, blocked: this.blocked, skippedFrom, fired: this.fired };
   }
 }
 

@@ -281,3 +281,17 @@ test("decisions display as a control output with text and PNG fallbacks", async 
   assert.match(dash["text/plain"] as string, /credit policy: 2 decisions · decline 1, approve 1/);
   assert.match(dash["text/plain"] as string, /latest batch 1 \(2 rows\): PSI income_k/);
 });
+
+test("bad input is refused with what is wrong and where, and the predictor keeps working", async () => {
+  const ctl = control(fair, credit());
+  await assert.rejects(ctl.decide([row(50, 0.3, 9, 0, 15), [50, Number.NaN, 9, 0, 15]]), /decide: row 1 has debt_to_income = NaN; every feature must be a finite number/);
+  await assert.rejects(ctl.decide([[1, 2, 3]]), /decide: row 0 has 3 values; expected 5 \(income_k, debt_to_income/);
+  await assert.rejects(ctl.decide([row(50, 0.3, 9, 0, 15)], { groups: ["A", "B"] }), /options\.groups must have one entry per row \(1\), got 2/);
+  await assert.rejects(ctl.decide([{ income_k: 50 }] as never), /row 0 has no "debt_to_income"/);
+  const two = tf.sequential({ layers: [tf.layers.dense({ inputShape: [5], units: 2 })] });
+  await assert.rejects(control(two, credit()).decide([row(50, 0.3, 9, 0, 15)]), /the model must give one score per row \(output shape \[rows, 1\]\); it gave shape \[1,2\]/);
+  const [ok] = await ctl.decide([{ income_k: 50, debt_to_income: 0.3, credit_years: 9, late_payments: 0, loan_k: 15 }]);
+  assert.equal(ok.decision, "approve", "rows as objects keyed by feature work too");
+  assert.throws(() => ctl.feedback("nope-1", { label: "approve" }), /is not among the last 10000 decisions/);
+  assert.throws(() => ctl.feedback(ok, { label: "maybe" }), /label must be "decline" or "approve"/);
+});

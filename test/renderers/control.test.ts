@@ -43,7 +43,10 @@ after(async () => {
 
 test("decision trace: every rule in order with its status, fired rules as badges, reviews with who and why", async () => {
   const ctl = predictor();
-  const data = makeApplicants(60, 4);
+  const data = makeApplicants(59, 4);
+  // One applicant with six late payments, whom the always-decline rule blocks.
+  data.features.splice(1, 0, [150, 0.2, 15, 6, 10]);
+  data.group.splice(1, 0, "A");
   const decisions = await ctl.decide(data.features, { groups: data.group, keys: data.features.map((_, i) => `app-${i}`) });
   const doc = bundleOf(decisions) as { decisions: { id: string }[] };
   await render(page, "control", "trace", CONTROL_MIME, doc);
@@ -57,8 +60,10 @@ test("decision trace: every rule in order with its status, fired rules as badges
   const overridden = decisions.slice(0, 50).find((d) => d.review?.status === "overridden")!;
   assert.ok(overridden);
   assert.match(await page.textContent(`#trace [data-decision="${overridden.id}"] [data-role="review"]`) ?? "", /^overridden by ana at .+: documents missing$/);
-  const blocked = decisions.slice(0, 50).find((d) => d.blocked);
-  if (blocked) assert.match(await page.textContent(`#trace [data-decision="${blocked.id}"] li[data-status="skipped"]`) ?? "", /skipped/);
+  const blocked = decisions[1];
+  assert.equal(blocked.decision, "decline", "blocked, then overridden by the reviewer");
+  assert.deepEqual(await page.locator(`#trace [data-decision="${blocked.id}"] li`).evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.status)), ["passed", "passed", "fired", "skipped"]);
+  assert.match(await page.textContent(`#trace [data-decision="${blocked.id}"] li[data-status="skipped"]`) ?? "", /skipped \(an earlier rule blocked\)/);
   // The rule named like markup shows as text.
   assert.equal(await page.locator("#trace img").count(), 0);
   assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
@@ -67,10 +72,13 @@ test("decision trace: every rule in order with its status, fired rules as badges
   const withFired = decisions.slice(0, 50).filter((d) => d.fired.length).length;
   assert.equal(await page.locator("#trace .gb-control-decision").count(), withFired);
   await page.selectOption('#trace [data-control="filter"]', "all");
-  await screenshot(page, "#trace", "control-trace-light");
+  // Screenshots of a short trace: a plain case, rules firing, a block, reviews.
+  const sample = [...new Set([decisions[0], fired, overridden, ...decisions.filter((d) => d.blocked || d.flagged).slice(0, 2), ...decisions.filter((d) => d.review?.status === "approved").slice(0, 1)])];
+  await render(page, "control", "trace-shot", CONTROL_MIME, bundleOf(ctl.trace(sample)));
+  await screenshot(page, "#trace-shot", "control-trace-light");
   await setTheme(page, "vscode-dark");
   await page.waitForTimeout(100);
-  await screenshot(page, "#trace", "control-trace-dark");
+  await screenshot(page, "#trace-shot", "control-trace-dark");
   await setTheme(page, "vscode-light");
 });
 

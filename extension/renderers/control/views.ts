@@ -19,7 +19,7 @@ export function renderTrace(view: TraceView, filter: "all" | "fired" | "reviewed
       el("span", { class: "gb-stat", title: "the model's score" }, `score ${formatNumber(d.modelScore)}${d.score !== d.modelScore ? ` → ${formatNumber(d.score)}` : ""}`),
       el("span", { class: "gb-decision", dataset: { role: "decision" } }, changed ? `${d.automated} → ${d.decision}` : d.decision),
       ...d.trace.filter((t) => t.status === "fired").map((t) =>
-        el("span", { class: `gb-badge gb-badge-${t.severity === "block" ? "error" : t.severity === "correct" ? "warning" : "ok"}`, dataset: { fired: t.rule } }, t.rule)),
+        el("span", { class: `gb-badge ${t.severity === "block" ? "gb-badge-error" : t.severity === "correct" ? "gb-badge-warning" : "gb-muted"}`, dataset: { fired: t.rule, severity: t.severity } }, t.rule)),
       review && el("span", { class: "gb-badge gb-muted", dataset: { review: review.status } }, review.status === "pending" ? "review pending" : `${review.status}${review.reviewer ? ` by ${review.reviewer}` : ""}`),
     );
     const rules = el("ol", { class: "gb-control-rules" }, ...d.trace.map((t) =>
