@@ -16,6 +16,7 @@ import { registerWasmCpuFallbacks } from "./backends/wasm/cpu-fallback";
 import { registerWasmTrainingKernels } from "./backends/wasm/gradients";
 import type { CellCompiler } from "./engine/compiler/types";
 import { Engine } from "./engine/runtime";
+import { stopTrainingOnInterrupt } from "./engine/tfjs-patches";
 import { configureRichDisplay, installRichDisplay, tfvis, trainingCurves } from "./display";
 import * as explain from "./explain";
 
@@ -108,18 +109,6 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   process.on("SIGINT", () => engine.handle({ type: "interrupt", reason: "user" }));
   await engine.init();
   setImmediate(() => compiler.start());
-}
-
-/** An interrupted cell stops its model.fit / fitDataset at the next batch instead of training on unseen. */
-function stopTrainingOnInterrupt(tf: typeof import("@tensorflow/tfjs"), engine: Engine): void {
-  const proto = tf.LayersModel.prototype as unknown as Record<"fit" | "fitDataset", (...args: unknown[]) => Promise<unknown>>;
-  for (const method of ["fit", "fitDataset"] as const) {
-    const original = proto[method];
-    proto[method] = function (this: { stopTraining: boolean }, ...args: unknown[]) {
-      const release = engine.onInterrupt(() => (this.stopTraining = true));
-      return original.apply(this, args).finally(release);
-    };
-  }
 }
 
 async function quietly<T>(load: () => T): Promise<T> {
