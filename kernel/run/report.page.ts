@@ -35,7 +35,7 @@ interface RichOutput {
 }
 
 // esbuild bundles every renderer present at build time behind this glob import.
-const loadModule = (name: string): Promise<RendererModule> => import(`../../extension/renderers/${name}/index.ts`);
+const loadModule = (name: string): Promise<RendererModule> => import(`../../renderers/${name}/index.ts`);
 
 /** MIME type -> renderer name, by convention: application/vnd.glassbox.<name>.v1+json -> <name>. */
 function rendererName(mime: string): string | undefined {
