@@ -8,23 +8,10 @@
  * When done it sets <html data-gb-rendered="done"> with counts, for tests and for people.
  */
 
-interface OutputItem {
-  id: string;
-  mime: string;
-  metadata: unknown;
-  text(): string;
-  json(): unknown;
-  data(): Uint8Array;
-  blob(): Blob;
-}
-
-interface Renderer {
-  renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal): void | Promise<void>;
-  disposeOutputItem?(id?: string): void;
-}
+import type { ActivationFunction, OutputItem, RendererApi as Renderer } from "../../renderers/shared/contract";
 
 interface RendererModule {
-  activate(ctx: unknown): Renderer | Promise<Renderer>;
+  activate: ActivationFunction;
 }
 
 interface RichOutput {
@@ -72,7 +59,6 @@ function item(id: string, mime: string, value: unknown, metadata: unknown): Outp
     text,
     json: () => (typeof value === "string" ? JSON.parse(value) : value),
     data,
-    blob: () => new Blob([data()], { type: mime }),
   };
 }
 
