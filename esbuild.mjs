@@ -3,7 +3,7 @@
 //   kernel/cli.ts                      -> dist/cli.js             (the `glassbox` CLI and the kernel)
 //   kernel/**/*.worker.ts              -> dist/<name>.worker.js   (worker threads the kernel starts)
 //   extension/extension.ts             -> dist/extension.js       (the VS Code extension host side)
-//   extension/renderers/<name>/index.ts -> dist/renderers/<name>.js (notebook renderers, browser ESM)
+//   renderers/<name>/index.ts          -> dist/renderers/<name>.js (notebook renderers, browser ESM; the report page bundles them too)
 //   **/<name>.page.ts                  -> dist/<name>.page.js     (scripts for standalone pages, browser IIFE)
 import * as esbuild from "esbuild";
 import { existsSync, readdirSync } from "node:fs";
@@ -32,9 +32,9 @@ for (const worker of files("kernel", (p) => p.endsWith(".worker.ts"))) nodeEntri
 if (existsSync("extension/extension.ts")) nodeEntries.extension = "extension/extension.ts";
 
 const rendererEntries = {};
-if (existsSync("extension/renderers")) {
-  for (const entry of readdirSync("extension/renderers", { withFileTypes: true })) {
-    const index = join("extension/renderers", entry.name, "index.ts");
+if (existsSync("renderers")) {
+  for (const entry of readdirSync("renderers", { withFileTypes: true })) {
+    const index = join("renderers", entry.name, "index.ts");
     if (entry.isDirectory() && existsSync(index)) rendererEntries[entry.name] = index;
   }
 }

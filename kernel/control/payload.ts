@@ -1,6 +1,6 @@
 /**
  * The control.v1 payload (docs/mime/control.v1.md), declared once for the kernel (display.ts builds it)
- * and the renderer (extension/renderers/control reads it). Only type imports, so the browser bundle
+ * and the renderer (renderers/control reads it). Only type imports, so the browser bundle
  * takes nothing else from the kernel.
  */
 import type { Alert, BatchStats, Decision, RuleKind, RuleOutcome, Severity } from "./types";

@@ -8,7 +8,9 @@
  */
 import type * as tfjs from "@tensorflow/tfjs";
 import { FIT_FAILED, FIT_INTERRUPTED } from "../display/fit";
+import { patchMethod } from "./tfjs-patches";
 
+const GUARDED = Symbol.for("glassbox.fit.guarded");
 
 interface Hooks {
   /** Registers a stop function for the running cell; returns its release. */
@@ -63,9 +65,8 @@ function runTrainEnd(fitArgs: unknown): void {
 export function guardTraining(tf: typeof tfjs, hooks: Hooks): void {
   const proto = tf.LayersModel.prototype as unknown as Record<"fit" | "fitDataset", (...args: unknown[]) => Promise<unknown>>;
   for (const method of ["fit", "fitDataset"] as const) {
-    const original = proto[method];
     const argIndex = method === "fit" ? 2 : 1;
-    proto[method] = function (this: TrainingModel, ...args: unknown[]) {
+    patchMethod(proto, method, GUARDED, (original) => function (this: TrainingModel, ...args: unknown[]) {
       const fitArgs = (args[argIndex] ?? {}) as Record<symbol, unknown>;
       let settled = false;
       const releaseStop = hooks.onInterrupt(() => {
@@ -101,6 +102,6 @@ export function guardTraining(tf: typeof tfjs, hooks: Hooks): void {
           releaseStop();
           releaseTerminated();
         });
-    };
+    });
   }
 }

@@ -4,7 +4,7 @@
  * cell) routed to its own cell by the message's parent request.
  */
 import type { Message } from "../protocol/wire";
-import { OutputReducer, type CellOutput, type NewOutput } from "../outputs/reducer";
+import { OutputReducer, type CellOutput } from "../outputs/reducer";
 import type { CodeCell, Output } from "./notebook";
 
 /** The nbformat form of a reducer output. */
@@ -36,9 +36,9 @@ export class OutputCollector {
     cell.execution_count = null;
   }
 
-  /** Appends an output that did not come from the kernel (e.g. the runner's timeout error). */
-  push(cell: CodeCell, output: Output): void {
-    this.reducer.push(cell, fromNbformat(output));
+  /** Appends an error that did not come from the kernel (the runner's timeout, a kernel that died). */
+  push(cell: CodeCell, error: Output & { output_type: "error" }): void {
+    this.reducer.push(cell, { type: "error", ename: error.ename, evalue: error.evalue, traceback: error.traceback });
   }
 
   /**
@@ -63,18 +63,5 @@ export class OutputCollector {
     const count = reply ? (reply.content as { execution_count?: unknown }).execution_count : undefined;
     if (typeof count === "number") cell.execution_count = count;
     this.reducer.end(cell);
-  }
-}
-
-function fromNbformat(o: Output): NewOutput {
-  switch (o.output_type) {
-    case "stream":
-      return { type: "stream", name: o.name, text: Array.isArray(o.text) ? o.text.join("") : o.text };
-    case "display_data":
-      return { type: "display_data", data: o.data, metadata: o.metadata };
-    case "execute_result":
-      return { type: "execute_result", data: o.data, metadata: o.metadata, executionCount: o.execution_count };
-    case "error":
-      return { type: "error", ename: o.ename, evalue: o.evalue, traceback: o.traceback };
   }
 }

@@ -8,23 +8,10 @@
  * When done it sets <html data-gb-rendered="done"> with counts, for tests and for people.
  */
 
-interface OutputItem {
-  id: string;
-  mime: string;
-  metadata: unknown;
-  text(): string;
-  json(): unknown;
-  data(): Uint8Array;
-  blob(): Blob;
-}
-
-interface Renderer {
-  renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal): void | Promise<void>;
-  disposeOutputItem?(id?: string): void;
-}
+import type { ActivationFunction, OutputItem, RendererApi as Renderer } from "../../renderers/shared/contract";
 
 interface RendererModule {
-  activate(ctx: unknown): Renderer | Promise<Renderer>;
+  activate: ActivationFunction;
 }
 
 interface RichOutput {
@@ -35,7 +22,7 @@ interface RichOutput {
 }
 
 // esbuild bundles every renderer present at build time behind this glob import.
-const loadModule = (name: string): Promise<RendererModule> => import(`../../extension/renderers/${name}/index.ts`);
+const loadModule = (name: string): Promise<RendererModule> => import(`../../renderers/${name}/index.ts`);
 
 /** MIME type -> renderer name, by convention: application/vnd.glassbox.<name>.v1+json -> <name>. */
 function rendererName(mime: string): string | undefined {
@@ -72,7 +59,6 @@ function item(id: string, mime: string, value: unknown, metadata: unknown): Outp
     text,
     json: () => (typeof value === "string" ? JSON.parse(value) : value),
     data,
-    blob: () => new Blob([data()], { type: mime }),
   };
 }
 

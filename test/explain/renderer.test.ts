@@ -76,7 +76,7 @@ before(async () => {
   const seq = tf.tensor3d([[[0.1, 0], [0.2, 0.1], [0, 0], [-1, -0.5], [2, 1]]]);
   docs.text = (await explain.integratedGradients((v: tf.Tensor) => tf.sum(tf.tanh(v), [1, 2]), seq, { tokens, steps: 16 })).toJSON();
 
-  const bundle = await esbuild.build({ entryPoints: ["extension/renderers/explanation/index.ts"], bundle: true, format: "esm", platform: "browser", target: "es2022", write: false, outdir: "/renderer", logLevel: "silent" });
+  const bundle = await esbuild.build({ entryPoints: ["renderers/explanation/index.ts"], bundle: true, format: "esm", platform: "browser", target: "es2022", write: false, outdir: "/renderer", logLevel: "silent" });
   const files = new Map(bundle.outputFiles.map((o) => [o.path, o.contents]));
   server = createServer((req, res) => {
     const url = (req.url ?? "/").split("?")[0];

@@ -16,7 +16,7 @@ const ORIGIN = "http://glassbox.test";
 /** Bundles the renderers under test the way esbuild.mjs does (ESM, code splitting, Plotly in a shared chunk). */
 export async function buildRenderers(names: string[]): Promise<void> {
   await esbuild.build({
-    entryPoints: Object.fromEntries(names.map((n) => [n, join(ROOT, "extension/renderers", n, "index.ts")])),
+    entryPoints: Object.fromEntries(names.map((n) => [n, join(ROOT, "renderers", n, "index.ts")])),
     outdir: BUNDLE, bundle: true, format: "esm", platform: "browser", target: "es2022", splitting: true,
     chunkNames: "chunks/[name]-[hash]", minify: true, logLevel: "warning", legalComments: "none",
   });

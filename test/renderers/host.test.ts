@@ -1,4 +1,4 @@
-// The renderer host (extension/renderers/shared/host.ts) in Chromium, through VS Code's renderer
+// The renderer host (renderers/shared/host.ts) in Chromium, through VS Code's renderer
 // contract: a payload that fails its structural check, or fails while first drawing, falls back to
 // the next MIME type with nothing left half-drawn; one that fails on a later update of a shown
 // output leaves an inline error, and the next good update draws again.

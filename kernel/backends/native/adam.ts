@@ -5,6 +5,7 @@
 // any other backend, or for inputs this path does not serve, the original applyGradients runs.
 import type * as tfjs from "@tensorflow/tfjs";
 import type { NamedTensorMap, Tensor, Variable } from "@tensorflow/tfjs";
+import { patchMethod } from "../../engine/tfjs-patches";
 import type { NativeAddon } from "./addon";
 import type { NativeBackend } from "./backend";
 import { floats, type Tf } from "./context";
@@ -33,14 +34,11 @@ type ApplyGradients = (this: tfjs.AdamOptimizer, gradients: Gradients) => void;
 const INSTALLED = Symbol.for("glassbox.native.fusedAdam");
 
 export function installFusedAdam(tf: Tf, addon: NativeAddon, backendName: string): void {
-  const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients: ApplyGradients; [INSTALLED]?: true };
-  if (proto[INSTALLED]) return;
-  const original = proto.applyGradients;
-  proto.applyGradients = function (this: tfjs.AdamOptimizer, gradients: Gradients): void {
+  const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients: ApplyGradients };
+  patchMethod(proto, "applyGradients", INSTALLED, (original) => function (this: tfjs.AdamOptimizer, gradients: Gradients): void {
     const state = this as unknown as AdamState;
     if (tf.getBackend() !== backendName || !fusedStep(tf, addon, state, gradients)) original.call(this, gradients);
-  };
-  proto[INSTALLED] = true;
+  });
 }
 
 /** Same lazily created moments as AdamOptimizer.applyGradients. */

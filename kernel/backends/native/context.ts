@@ -56,7 +56,7 @@ export function atenOutSize(inSize: number, before: number, after: number, filte
 }
 
 /** Activation codes of native/src/tensors.h; undefined for those served only by the cpu kernel. */
-export function activationCode(activation: unknown): number | undefined {
+function activationCode(activation: unknown): number | undefined {
   switch (activation ?? "linear") {
     case "linear": return 0;
     case "relu": return 1;
@@ -66,4 +66,23 @@ export function activationCode(activation: unknown): number | undefined {
     case "elu": return 5;
     default: return undefined;
   }
+}
+
+/** What a fused kernel (_FusedMatMul, FusedConv2D) adds after its product: an activation and a bias. */
+export interface Epilogue {
+  activation: number;
+  bias: FloatTensor | undefined;
+}
+
+/**
+ * The epilogue of a fused kernel as the native kernels apply it (none for a plain kernel), or
+ * undefined when only the cpu kernel serves it (PReLU, another activation, a non-float bias).
+ */
+export function fusedEpilogue(backend: MathBackendCPU, { inputs, attrs }: Pick<KernelArgs, "inputs" | "attrs">, fused: boolean): Epilogue | undefined {
+  if (!fused) return { activation: 0, bias: undefined };
+  const activation = activationCode(attrs.activation);
+  if (activation === undefined || inputs.preluActivationWeights !== undefined) return undefined;
+  if (inputs.bias === undefined) return { activation, bias: undefined };
+  const bias = floats(backend, inputs.bias);
+  return bias && { activation, bias };
 }

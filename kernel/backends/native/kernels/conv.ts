@@ -1,6 +1,6 @@
 // Conv2D, FusedConv2D and the two convolution gradients, served by ATen (oneDNN) on NHWC buffers.
 import type { TensorInfo } from "@tensorflow/tfjs";
-import { activationCode, atenOutSize, floats, output, padList, sizeOf, type Context, type KernelArgs, type NativeKernel } from "../context";
+import { atenOutSize, floats, fusedEpilogue, output, padList, sizeOf, type Context, type KernelArgs, type NativeKernel } from "../context";
 
 type ConvInfo = ReturnType<Context["tf"]["backend_util"]["computeConv2DInfo"]>;
 
@@ -28,19 +28,11 @@ function forward(ctx: Context, { inputs, backend, attrs }: KernelArgs, fused: bo
   const x = floats(backend, inputs.x);
   const filter = floats(backend, inputs.filter);
   if (x === undefined || filter === undefined) return null;
-  let bias: Float32Array | null = null;
-  let activation = 0;
-  if (fused) {
-    const code = activationCode(attrs.activation);
-    if (code === undefined || inputs.preluActivationWeights !== undefined) return null;
-    activation = code;
-    if (inputs.bias !== undefined) {
-      const b = floats(backend, inputs.bias);
-      // Only a per-channel bias maps onto the convolution's bias; anything else runs on the cpu kernel.
-      if (b === undefined || b.values.length !== filter.shape[3]) return null;
-      bias = b.values;
-    }
-  }
+  const epilogue = fusedEpilogue(backend, { inputs, attrs }, fused);
+  // Only a per-channel bias maps onto the convolution's bias; anything else runs on the cpu kernel.
+  if (epilogue === undefined || (epilogue.bias && epilogue.bias.values.length !== filter.shape[3])) return null;
+  const activation = epilogue.activation;
+  const bias = epilogue.bias?.values ?? null;
   const info = convInfo(ctx, x.shape, filter.shape, attrs, attrs.dilations);
   if (info === undefined) return null;
   const values = ctx.addon.conv2d(

@@ -1,6 +1,6 @@
 // BatchMatMul and _FusedMatMul (bias + activation), served by ATen (BLAS).
 import type { TensorInfo } from "@tensorflow/tfjs";
-import { activationCode, floats, output, sizeOf, type Context, type KernelArgs, type NativeKernel } from "../context";
+import { floats, fusedEpilogue, output, sizeOf, type Context, type KernelArgs, type NativeKernel } from "../context";
 
 function matMul(ctx: Context, { inputs, backend, attrs }: KernelArgs, fused: boolean): TensorInfo | null {
   const a = floats(backend, inputs.a);
@@ -23,28 +23,19 @@ function matMul(ctx: Context, { inputs, backend, attrs }: KernelArgs, fused: boo
     return null;
   }
   const outShape = [...batch, m, n];
-  let bias: Float32Array | null = null;
-  let biasShape: number[] = [];
-  let activation = 0;
-  if (fused) {
-    const code = activationCode(attrs.activation);
-    if (code === undefined || inputs.preluActivationWeights !== undefined) return null;
-    activation = code;
-    if (inputs.bias !== undefined) {
-      const b = floats(backend, inputs.bias);
-      if (b === undefined) return null;
-      bias = b.values;
-      biasShape = b.shape;
-      try {
-        // The bias must broadcast onto the output without growing it.
-        const grown = ctx.tf.broadcast_util.assertAndGetBroadcastShape(outShape, biasShape);
-        if (grown.length !== outShape.length || grown.some((d, i) => d !== outShape[i])) return null;
-      } catch {
-        return null;
-      }
+  const epilogue = fusedEpilogue(backend, { inputs, attrs }, fused);
+  if (epilogue === undefined) return null;
+  const { activation, bias } = epilogue;
+  if (bias) {
+    try {
+      // The bias must broadcast onto the output without growing it.
+      const grown = ctx.tf.broadcast_util.assertAndGetBroadcastShape(outShape, bias.shape);
+      if (grown.length !== outShape.length || grown.some((d, i) => d !== outShape[i])) return null;
+    } catch {
+      return null;
     }
   }
-  const values = ctx.addon.batchMatMul(a.values, aShape, b.values, bShape, transposeA, transposeB, bias, biasShape, activation,
+  const values = ctx.addon.batchMatMul(a.values, aShape, b.values, bShape, transposeA, transposeB, bias?.values ?? null, bias?.shape ?? [], activation,
     Number(attrs.leakyreluAlpha ?? 0.2), outShape, backend.allocate(sizeOf(outShape)));
   return output(backend, outShape, values);
 }

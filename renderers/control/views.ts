@@ -1,5 +1,5 @@
 /** The control views: a decision trace (DOM), and a dashboard (tiles, Plotly charts, alerts, overrides). */
-import type { DashboardView, TraceView } from "../../../kernel/control/payload";
+import type { DashboardView, TraceView } from "../../kernel/control/payload";
 import { el, formatNumber } from "../shared/dom";
 import { drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
 import { readTheme } from "../shared/theme";

@@ -1,5 +1,5 @@
 /** Colour conventions and the one symmetric, percentile-clipped scale shared by a set of maps. */
-import type { Convention, Sign } from "../../../kernel/display/payloads";
+import type { Convention, Sign } from "../../kernel/display/payloads";
 
 export type Rgb = [number, number, number];
 export const CONVENTIONS: Record<Convention, { positive: Rgb; negative: Rgb; label: string }> = {

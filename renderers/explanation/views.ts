@@ -3,7 +3,7 @@ import { el, formatNumber } from "../shared/dom";
 import { drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
 import { readTheme } from "../shared/theme";
 import { applySign, CONVENTIONS, css, sharedScale } from "./colors";
-import type { Convention, ExplanationPayloadV1 as ExplanationDoc, Overlay, Sign } from "../../../kernel/display/payloads";
+import type { Convention, ExplanationPayloadV1 as ExplanationDoc, Overlay, Sign } from "../../kernel/display/payloads";
 
 export interface ViewState {
   sign: Sign;

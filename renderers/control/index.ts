@@ -4,7 +4,7 @@
  * rule hits and overrides, drift per feature and output rates per group over batches, alerts).
  * A live dashboard (display handle updates) redraws in place. Data strings only go through textContent.
  */
-import { CONTROL_MIME, type ControlView, type DashboardView, type TraceView } from "../../../kernel/control/payload";
+import { CONTROL_MIME, type ControlView, type DashboardView, type TraceView } from "../../kernel/control/payload";
 import { el } from "../shared/dom";
 import { defineRenderer, drawFirst } from "../shared/host";
 import { disposePlot } from "../shared/plot";

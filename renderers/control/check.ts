@@ -1,5 +1,5 @@
 /** The structural check of a control.v1 document: every field the renderer reads (docs/mime/control.v1.md). */
-import type { ControlView } from "../../../kernel/control/payload";
+import type { ControlView } from "../../kernel/control/payload";
 import { array, boolean, nullable, number, numberOrNull, object, oneOf, optional, string, strings, type Obj } from "../shared/check";
 
 const record = (value: unknown, path: string, item: (v: unknown, path: string) => unknown): Obj => {

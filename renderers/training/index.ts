@@ -4,7 +4,7 @@
  * markers, and progress with ETA. update_display_data re-renders the same element: charts are
  * updated with Plotly.react and a constant uirevision, so zoom and the user's choices survive.
  */
-import { TRAINING_MIME, type MetricInfo, type TrainingPayloadV1 as TrainingPayload } from "../../../kernel/display/payloads";
+import { TRAINING_MIME, type MetricInfo, type TrainingPayloadV1 as TrainingPayload } from "../../kernel/display/payloads";
 import { el, formatDuration } from "../shared/dom";
 import { disposePlot, drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
 import type { RendererContext } from "../shared/contract";

@@ -4,7 +4,7 @@
  * redraws a plot in place with Plotly.react, keeping the user's zoom via `uirevision`.
  */
 import Plotly, { type PlotData, type PlotElement, type PlotLayout } from "plotly.js-dist-min";
-import { escapeHtml } from "../../../kernel/display/escape";
+import { escapeHtml } from "../../kernel/display/escape";
 import type { Theme } from "./theme";
 
 export { Plotly };

@@ -1,5 +1,5 @@
 /** The structural check of a training.v1 payload: every field the renderer reads (docs/mime/training.v1.md). */
-import type { TrainingPayloadV1 } from "../../../kernel/display/payloads";
+import type { TrainingPayloadV1 } from "../../kernel/display/payloads";
 import { array, number, numbers, numbersOrNull, object, oneOf, optional, string } from "../shared/check";
 
 function series(value: unknown, path: string): void {

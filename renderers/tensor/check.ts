@@ -1,5 +1,5 @@
 /** The structural check of a tensor.v1 payload: every field the renderer reads (docs/mime/tensor.v1.md). */
-import type { TensorPayloadV1, TensorView } from "../../../kernel/display/payloads";
+import type { TensorPayloadV1, TensorView } from "../../kernel/display/payloads";
 import { boolean, nullable, number, numberOrNull, numbers, object, oneOf, optional, string, array } from "../shared/check";
 
 const VIEWS: readonly TensorView[] = ["table", "heatmap", "image", "histogram"];

@@ -7,7 +7,7 @@ import { el, formatNumber } from "../shared/dom";
 import { drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
 import type { Theme } from "../shared/theme";
 import { extract, type Slice } from "./slice";
-import type { ImageLayout, PreviewValue, TensorPayloadV1 as TensorPayload } from "../../../kernel/display/payloads";
+import type { ImageLayout, PreviewValue, TensorPayloadV1 as TensorPayload } from "../../kernel/display/payloads";
 
 export interface ViewInput {
   payload: TensorPayload;

@@ -4,7 +4,7 @@
  * heatmap, image grid, histogram). Re-rendering the same element (update_display_data) keeps
  * the chosen view and slice when the shape is unchanged.
  */
-import { TENSOR_MIME, type TensorPayloadV1 as TensorPayload, type TensorView } from "../../../kernel/display/payloads";
+import { TENSOR_MIME, type TensorPayloadV1 as TensorPayload, type TensorView } from "../../kernel/display/payloads";
 import { decodeBase64, typedArray, type NumericArray } from "../shared/data";
 import { el, formatNumber } from "../shared/dom";
 import { disposePlot } from "../shared/plot";

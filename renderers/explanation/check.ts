@@ -1,5 +1,5 @@
 /** The structural check of an explanation.v1 document: every field the renderer reads (docs/mime/explanation.v1.md). */
-import type { ExplanationPayloadV1 } from "../../../kernel/display/payloads";
+import type { ExplanationPayloadV1 } from "../../kernel/display/payloads";
 import { PayloadError, array, nullable, number, numberOrNull, numbers, numbersOrNull, object, oneOf, string, strings } from "../shared/check";
 
 const matrix = (value: unknown, path: string) => array(value, path, numbers);

@@ -5,7 +5,7 @@
  * scale with a colour bar, waterfall / bar / force plots for tables, token colouring for text.
  * Every string from the data goes through textContent (or plotText for Plotly labels).
  */
-import { EXPLANATION_MIME, type Convention, type ExplanationPayloadV1 as ExplanationDoc, type Overlay, type Sign } from "../../../kernel/display/payloads";
+import { EXPLANATION_MIME, type Convention, type ExplanationPayloadV1 as ExplanationDoc, type Overlay, type Sign } from "../../kernel/display/payloads";
 import { el, formatNumber } from "../shared/dom";
 import { disposePlot } from "../shared/plot";
 import { defineRenderer, drawFirst } from "../shared/host";
