@@ -6,12 +6,18 @@
 import { dirname, join } from "node:path";
 import * as vscode from "vscode";
 import { launchKernel, type LaunchOptions } from "../kernel/protocol/client";
-import { KernelSession, KernelStartError, type CellOutput, type KernelState, type KernelSummary, type OutputWriter } from "./kernel-session";
+import { KernelSession, KernelStartError, type CellOutput, type ExecutionStatus, type KernelState, type KernelSummary, type OutputWriter } from "./kernel-session";
 import { toOutputData } from "./output-items";
 
 export const CONTROLLER_LABEL = "Glassbox (TypeScript)";
 /** The notebook types the controller serves: the Jupyter one (built-in ipynb support or the Jupyter extension). */
 export const NOTEBOOK_TYPES = ["jupyter-notebook"];
+
+/** How a cell's run ended, as the run saw it (the editor's copy of the cell catches up later). */
+export interface CellOutcome {
+  status: ExecutionStatus;
+  error?: { ename: string; evalue: string };
+}
 
 export function controllerId(notebookType: string): string {
   return `glassbox-${notebookType}`;
@@ -33,6 +39,8 @@ function toNative(output: CellOutput): vscode.NotebookCellOutput {
 class CellWriter implements OutputWriter {
   private execution?: vscode.NotebookCellExecution;
   private readonly native = new Map<string, vscode.NotebookCellOutput>();
+  /** The error the current run showed, if any. */
+  lastError?: { ename: string; evalue: string };
 
   constructor(
     private readonly cell: vscode.NotebookCell,
@@ -42,6 +50,7 @@ class CellWriter implements OutputWriter {
   attach(execution: vscode.NotebookCellExecution): void {
     this.execution = execution;
     this.native.clear();
+    this.lastError = undefined;
     void execution.clearOutput();
   }
 
@@ -69,6 +78,7 @@ class CellWriter implements OutputWriter {
   }
 
   append(output: CellOutput): void {
+    if (output.type === "error") this.lastError = { ename: output.ename, evalue: output.evalue };
     const native = toNative(output);
     this.native.set(output.id, native);
     this.withExecution((e) => void e.appendOutput(native));
@@ -162,11 +172,13 @@ export class GlassboxController implements vscode.Disposable {
     return this.selected.has(key) || this.preferred.has(key);
   }
 
-  /** Runs `cells` in their notebook's Glassbox kernel, as the Run button does; resolves when they have finished. */
-  async run(notebook: vscode.NotebookDocument, cells: vscode.NotebookCell[]): Promise<void> {
+  /** Runs `cells` in their notebook's Glassbox kernel, as the Run button does; resolves with each cell's outcome. */
+  async run(notebook: vscode.NotebookDocument, cells: vscode.NotebookCell[]): Promise<Map<vscode.NotebookCell, CellOutcome>> {
     const controller = this.selected.get(notebook.uri.toString()) ?? this.controllers.find((c) => c.notebookType === notebook.notebookType);
     if (!controller) throw new Error(`Glassbox does not run ${notebook.notebookType} notebooks.`);
-    await this.execute(cells, notebook, controller);
+    const outcomes = new Map<vscode.NotebookCell, CellOutcome>();
+    await this.execute(cells, notebook, controller, outcomes);
+    return outcomes;
   }
 
   session(notebook: vscode.NotebookDocument): KernelSession | undefined {
@@ -216,7 +228,7 @@ export class GlassboxController implements vscode.Disposable {
     return writer;
   }
 
-  private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController): Promise<void> {
+  private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController, outcomes?: Map<vscode.NotebookCell, CellOutcome>): Promise<void> {
     const session = this.sessionFor(notebook);
     const runs = cells.map(async (cell) => {
       const execution = controller.createNotebookCellExecution(cell);
@@ -231,6 +243,7 @@ export class GlassboxController implements vscode.Disposable {
       try {
         const result = await run;
         if (result.executionCount !== null) execution.executionOrder = result.executionCount;
+        outcomes?.set(cell, { status: result.status, error: writer.lastError });
         execution.end(started ? result.status === "ok" : undefined, started ? Date.now() : undefined);
       } catch (e) {
         // One start error fails the whole run; only the first cell shows it (the rest just stop).
@@ -241,6 +254,7 @@ export class GlassboxController implements vscode.Disposable {
           await execution.replaceOutput(toNative({ id: "start-error", type: "error", ename: "KernelStartError", evalue: message, traceback: [] }));
         }
         execution.end(first ? false : undefined, Date.now());
+        outcomes?.set(cell, { status: "error", error: { ename: "KernelStartError", evalue: e instanceof Error ? e.message : String(e) } });
         this.reportStartError(e);
       } finally {
         cancel.dispose();

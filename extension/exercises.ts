@@ -1,17 +1,16 @@
 /**
  * "Glassbox: Check Exercises": scores a notebook's autograded test cells (nbgrader metadata, as
- * `glassbox course release` writes them) from their outputs after a run. Editor-independent, so it
- * is tested without VS Code; extension.ts runs the cells and shows the result.
+ * `glassbox course release` writes them) from how their run ended. Editor-independent, so it is
+ * tested without VS Code; extension.ts runs the cells and shows the result.
  */
-import { ERROR_MIME } from "./output-items";
+import type { CellOutcome } from "./controller";
 
 export interface CellView {
   kind: "code" | "markup";
   /** The cell's metadata as the editor holds it (the ipynb serializer nests the file's under `metadata`). */
   metadata: Record<string, unknown>;
-  outputs: { mime: string; data: Uint8Array }[];
-  /** false when the last run failed, undefined when the cell never ran. */
-  success: boolean | undefined;
+  /** How its run ended; undefined when it did not run. */
+  outcome?: CellOutcome;
 }
 
 export interface ExerciseResult {
@@ -44,23 +43,15 @@ export function testCellIndexes(cells: CellView[]): number[] {
 
 export function scoreExercises(cells: CellView[]): { results: ExerciseResult[]; total: number; maxTotal: number } {
   const results = testCellIndexes(cells).map((i): ExerciseResult => {
-    const cell = cells[i];
-    const m = nbgrader(cell.metadata)!;
+    const { metadata, outcome } = cells[i];
+    const m = nbgrader(metadata)!;
     const maxPoints = typeof m.points === "number" ? m.points : 0;
     const gradeId = m.grade_id ?? `cell ${i + 1}`;
-    const error = cell.outputs.find((o) => o.mime === ERROR_MIME);
-    if (error) {
-      let message = "";
-      try {
-        const e = JSON.parse(new TextDecoder().decode(error.data)) as { name?: string; message?: string };
-        message = `${e.name ?? "Error"}: ${e.message ?? ""}`;
-      } catch {
-        message = "the cell failed";
-      }
+    if (!outcome || outcome.status === "aborted") return { gradeId, points: 0, maxPoints, status: "not run" };
+    if (outcome.status === "error") {
+      const message = outcome.error ? `${outcome.error.ename}: ${outcome.error.evalue}` : "the cell failed";
       return { gradeId, points: 0, maxPoints, status: "failed", message };
     }
-    if (cell.success === undefined) return { gradeId, points: 0, maxPoints, status: "not run" };
-    if (cell.success === false) return { gradeId, points: 0, maxPoints, status: "failed", message: "the cell failed" };
     return { gradeId, points: maxPoints, maxPoints, status: "passed" };
   });
   return { results, total: results.reduce((s, r) => s + r.points, 0), maxTotal: results.reduce((s, r) => s + r.maxPoints, 0) };

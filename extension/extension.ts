@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import * as vscode from "vscode";
-import { GlassboxController } from "./controller";
+import { GlassboxController, type CellOutcome } from "./controller";
 import { describeScore, scoreExercises, testCellIndexes, type CellView } from "./exercises";
 import type { KernelState, KernelSummary } from "./kernel-session";
 import { sampleFiles, TUTORIAL_LANGUAGES, tutorialTitle, uniqueName } from "./tutorials";
@@ -85,21 +85,16 @@ async function checkExercises(controller: GlassboxController, log: vscode.Output
     void vscode.window.showWarningMessage(vscode.l10n.t("Glassbox: open a notebook with exercises first."));
     return;
   }
-  const view = (): CellView[] =>
-    notebook.getCells().map((c) => ({
-      kind: c.kind === vscode.NotebookCellKind.Code ? "code" : "markup",
-      metadata: c.metadata,
-      outputs: c.outputs.flatMap((o) => o.items.map((i) => ({ mime: i.mime, data: i.data }))),
-      success: c.executionSummary?.success,
-    }));
+  const view = (outcomes?: Map<vscode.NotebookCell, CellOutcome>): CellView[] =>
+    notebook.getCells().map((c) => ({ kind: c.kind === vscode.NotebookCellKind.Code ? "code" : "markup", metadata: c.metadata, outcome: outcomes?.get(c) }));
   const tests = testCellIndexes(view());
   if (tests.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Glassbox: this notebook has no test cells (nbgrader cells with "grade": true).'));
     return;
   }
   const cells = notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code && c.index <= tests[tests.length - 1]);
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Glassbox: checking exercises…") }, () => controller.run(notebook, cells));
-  const score = scoreExercises(view());
+  const outcomes = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Glassbox: checking exercises…") }, () => controller.run(notebook, cells));
+  const score = scoreExercises(view(outcomes));
   const text = describeScore(score, {
     head: (total, maxTotal, passed, tests) => vscode.l10n.t("Exercises: {0} / {1} points ({2} of {3} tests pass).", total, maxTotal, passed, tests),
     notRun: vscode.l10n.t("not run"),

@@ -287,6 +287,17 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
       assert.ok(plotsAfter > plotsBefore, `the tutorial's tensors or training curves were drawn (plots before ${plotsBefore}, after ${plotsAfter})`);
     }
     await shot(page, "5-tutorial-ran");
+
+    // Glassbox: Check Exercises runs the cells up to the last test cell and shows the score.
+    type Graded = { metadata?: { nbgrader?: { grade?: boolean; solution?: boolean; points?: number } } };
+    const tests = (tutorial.cells as Graded[]).flatMap((c) => (c.metadata?.nbgrader?.grade && !c.metadata.nbgrader.solution ? [c.metadata.nbgrader.points ?? 0] : []));
+    assert.ok(tests.length > 0, `${chosen} has test cells`);
+    const max = tests.reduce((a, b) => a + b, 0);
+    await runCommand(page, "Glassbox: Check Exercises");
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "Exercises:" }).first();
+    await toast.waitFor({ state: "visible", timeout: 180_000 });
+    await shot(page, "6-exercises-checked");
+    assert.match(await toast.innerText(), new RegExp(`Exercises: ${max} / ${max} points \\(${tests.length} of ${tests.length} tests pass\\)`));
   });
 
   test("a kernel that cannot start gives an actionable message, and a fixed setting works after Restart Kernel", async () => {
