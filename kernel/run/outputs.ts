@@ -8,7 +8,7 @@ import { OutputReducer, type CellOutput } from "../outputs/reducer";
 import type { CodeCell, Output } from "./notebook";
 
 /** The nbformat form of a reducer output. */
-export function toNbformat(o: CellOutput): Output {
+function toNbformat(o: CellOutput): Output {
   switch (o.type) {
     case "stream":
       return { output_type: "stream", name: o.name, text: o.text };

@@ -52,7 +52,7 @@ const FRAME_STYLE = "html,body{margin:0;padding:0;background:transparent}body{co
  * The CSP inside says the same again. The page script sizes the frame to its content
  * (report.page.ts: sizeFrames); without it the frame keeps a default height and scrolls.
  */
-export function sandboxedFrame(markup: string, kind: "html" | "svg"): string {
+function sandboxedFrame(markup: string, kind: "html" | "svg"): string {
   const doc = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="script-src 'none'; object-src 'none'"><style>${FRAME_STYLE}</style></head><body>${markup}</body></html>`;
   return `<iframe class="gb-frame gb-frame-${kind}" sandbox="" srcdoc="${escapeHtml(doc)}" title="${kind === "svg" ? "SVG output" : "HTML output"}" loading="eager"></iframe>`;
 }

@@ -51,7 +51,7 @@ interface Live<T> {
 }
 
 /** Throws VS Code's fallback error for a payload this renderer cannot draw. */
-export function checkPayload<T>(json: unknown, definition: Pick<RendererDefinition<T>, "mime" | "version" | "check">): T {
+function checkPayload<T>(json: unknown, definition: Pick<RendererDefinition<T>, "mime" | "version" | "check">): T {
   const version = (json as { version?: unknown } | null)?.version;
   if (!json || typeof json !== "object" || version !== definition.version) {
     throw fallbackToNextRenderer(`${definition.mime}: expected version ${definition.version}, got ${JSON.stringify(version)}`);
