@@ -16,7 +16,7 @@ import { registerWasmCpuFallbacks } from "./backends/wasm/cpu-fallback";
 import { registerWasmTrainingKernels } from "./backends/wasm/gradients";
 import type { CellCompiler } from "./engine/compiler/types";
 import { Engine } from "./engine/runtime";
-import { configureRichDisplay, installRichDisplay, tfvis, trainingCurves } from "./display";
+import { configureRichDisplay, installRichDisplay, showFigure, tfvis, trainingCurves } from "./display";
 import * as explain from "./explain";
 
 export interface KernelOptions {
@@ -100,6 +100,7 @@ export async function startKernel(options: KernelOptions): Promise<void> {
       const display = (globalThis as { display?: Record<string, unknown> }).display!;
       display.training = trainingCurves;
       display.configure = configureRichDisplay;
+      display.plot = (figure: unknown, options?: { id?: string }) => showFigure(engine.output.sink(), figure, options?.id);
       Object.assign(globalThis, { explain, tfvis });
     },
   });

@@ -67,7 +67,11 @@ export class Engine {
     this.output = new Output((parent, msgType, content, metadata) => options.post({ type: "iopub", parent, msgType, content, metadata }));
     this.log = this.output.captureProcessStreams();
     this.comms = new CommRegistry((msgType, content, metadata, buffers) => options.post({ type: "iopub", parent: this.output.parent(), msgType, content, metadata, buffers }));
-    this.loader = new ModuleLoader(options.cwd, { "@tensorflow/tfjs": options.tf });
+    this.loader = new ModuleLoader(options.cwd, {
+      "@tensorflow/tfjs": options.tf,
+      // The kernel's inline tfjs-vis (kernel/display/vis), a global that `extend` defines later.
+      get "@tensorflow/tfjs-vis"() { return (globalThis as { tfvis?: unknown }).tfvis; },
+    });
   }
 
   /** Things that must stop when the running cell is interrupted (training loops, timers…). */
