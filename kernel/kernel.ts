@@ -16,7 +16,7 @@ import { registerWasmCpuFallbacks } from "./backends/wasm/cpu-fallback";
 import { registerWasmTrainingKernels } from "./backends/wasm/gradients";
 import type { CellCompiler } from "./engine/compiler/types";
 import { Engine } from "./engine/runtime";
-import { configureRichDisplay, installRichDisplay, showFigure, tfvis, trainingCurves } from "./display";
+import { configureRichDisplay, installRichDisplay, RunsBoard, setInterruptHook, showFigure, sweep, tfvis, trainingCurves } from "./display";
 import * as explain from "./explain";
 
 export interface KernelOptions {
@@ -101,7 +101,9 @@ export async function startKernel(options: KernelOptions): Promise<void> {
       display.training = trainingCurves;
       display.configure = configureRichDisplay;
       display.plot = (figure: unknown, options?: { id?: string }) => showFigure(engine.output.sink(), figure, options?.id);
-      Object.assign(globalThis, { explain, tfvis });
+      display.runs = (options?: ConstructorParameters<typeof RunsBoard>[0]) => new RunsBoard(options);
+      setInterruptHook((stop) => engine.onInterrupt(stop));
+      Object.assign(globalThis, { explain, tfvis, sweep });
     },
   });
   worker.on("message", (message: EngineRequest | EngineNotice) => engine.handle(message));

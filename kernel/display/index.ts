@@ -20,6 +20,7 @@ export { TRAINING_MIME, TrainingMonitor } from "./training";
 export { formatModel } from "./model";
 export * as tfvis from "./vis/index";
 export { PLOTLY_MIME, showFigure, figurePayload, type Figure, type PlotHandle } from "./figure";
+export { RUNS_MIME, RunsBoard, setInterruptHook, sweep, type Run, type RunsOptions, type SweepOptions, type HParams } from "./runs";
 
 let installedFor: unknown;
 

@@ -30,7 +30,8 @@ export interface RichOutput {
   metadata: Record<string, unknown>;
 }
 
-export const GLASSBOX_MIME = /^application\/vnd\.glassbox\.[\w.-]+\+json$/;
+/** Types the page renders with the extension's renderers: Glassbox's own and Plotly figures. */
+export const GLASSBOX_MIME = /^application\/vnd\.(glassbox\.[\w.-]+|plotly\.v1)\+json$/;
 
 /** Removes terminal colour codes (tracebacks from the kernel carry them). */
 export function stripAnsi(text: string): string {
