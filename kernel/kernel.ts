@@ -16,6 +16,8 @@ import { registerWasmCpuFallbacks } from "./backends/wasm/cpu-fallback";
 import { registerWasmTrainingKernels } from "./backends/wasm/gradients";
 import type { CellCompiler } from "./engine/compiler/types";
 import { Engine } from "./engine/runtime";
+import { registerMagic } from "./engine/magics";
+import { VariablesInspector } from "./engine/variables";
 import { configureRichDisplay, installRichDisplay, RunsBoard, setInterruptHook, showFigure, sweep, tfvis, trainingCurves } from "./display";
 import * as explain from "./explain";
 
@@ -104,6 +106,11 @@ export async function startKernel(options: KernelOptions): Promise<void> {
       display.runs = (options?: ConstructorParameters<typeof RunsBoard>[0]) => new RunsBoard(options);
       setInterruptHook((stop) => engine.onInterrupt(stop));
       Object.assign(globalThis, { explain, tfvis, sweep });
+      // After every kernel global exists, so that only the notebook's own bindings are listed.
+      // The view asks between cells (the change the latest cell made); %vars runs inside a cell (the previous one's).
+      const variables = new VariablesInspector(tf, (during) => engine.cellStartMemory[during ? 0 : 1]);
+      (globalThis as unknown as { __glassbox: Record<string, unknown> }).__glassbox.variables = () => variables.message();
+      registerMagic("vars", () => engine.output.sink().show(variables.report()));
     },
   });
   worker.on("message", (message: EngineRequest | EngineNotice) => engine.handle(message));
