@@ -52,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): { controller: Glassb
     },
     onCellDone: () => void variables?.refresh(),
   });
-  variables = new VariablesView(controller, log);
+  variables = new VariablesView(controller, log, context.extension);
 
   context.subscriptions.push(
     log,

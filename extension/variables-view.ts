@@ -1,12 +1,13 @@
 /**
  * "Glassbox: Variables", a webview view in the panel: the active notebook's live bindings from
  * the kernel (kernel/engine/variables.ts), refreshed after each cell by one silent request.
- * Clicking a tensor opens it in the tensor renderer beside the notebook; clicking a model, its graph.
+ * Clicking a tensor opens it in the tensor renderer beside the notebook; clicking a model, its
+ * graph: a webview panel that runs the extension's own notebook renderer on the value's bundle.
  */
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import type { GlassboxController } from "./controller";
-import { toOutputData } from "./output-items";
+import type { MimeBundle } from "./kernel-session";
 
 export const VARIABLES_VIEW = "glassbox.variables";
 const OPENABLE = new Set(["tensor", "variable", "model", "layer"]);
@@ -17,7 +18,10 @@ export class VariablesView implements vscode.WebviewViewProvider, vscode.Disposa
   private again = false;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly controller: GlassboxController, private readonly log: vscode.OutputChannel) {}
+  /** The notebook last shown, so that the view keeps it while another editor (or a value panel) is in front. */
+  private last?: vscode.NotebookDocument;
+
+  constructor(private readonly controller: GlassboxController, private readonly log: vscode.OutputChannel, private readonly extension: vscode.Extension<unknown>) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
@@ -33,8 +37,10 @@ export class VariablesView implements vscode.WebviewViewProvider, vscode.Disposa
   }
 
   private notebook(): vscode.NotebookDocument | undefined {
-    const notebook = vscode.window.activeNotebookEditor?.notebook ?? vscode.window.visibleNotebookEditors.find((e) => this.controller.session(e.notebook))?.notebook;
-    return notebook && this.controller.session(notebook) ? notebook : undefined;
+    const candidates = [vscode.window.activeNotebookEditor?.notebook, this.last, ...vscode.window.visibleNotebookEditors.map((e) => e.notebook)];
+    const notebook = candidates.find((n) => n && !n.isClosed && this.controller.session(n));
+    if (notebook) this.last = notebook;
+    return notebook;
   }
 
   /** Asks the kernel for a snapshot; calls made while one is in flight coalesce into one more. */
@@ -65,26 +71,54 @@ export class VariablesView implements vscode.WebviewViewProvider, vscode.Disposa
     }
   }
 
-  /** The value's own rich output (tensor, model graph…) in a scratch notebook beside this one. */
+  /** The value's own rich output (tensor, model graph…) beside the notebook, drawn by its renderer. */
   private async open(name: string, kind: string): Promise<void> {
     const notebook = this.notebook();
     const session = notebook && this.controller.session(notebook);
     if (!session || !OPENABLE.has(kind) || !/^[A-Za-z_$][\w$]*$/.test(name)) return;
     const result = (await session.peek({ value: name }))?.value;
-    if (!result || result.status !== "ok" || !result.data) {
+    const shown = result?.status === "ok" && result.data ? this.rendererFor(result.data) : undefined;
+    if (!shown) {
       void vscode.window.showWarningMessage(`Glassbox could not show ${name}: ${result?.evalue ?? "the kernel is not running"}.`);
       return;
     }
-    const data = toOutputData({ id: `variable-${name}`, type: "display_data", data: result.data, metadata: {} });
-    const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, name, "typescript");
-    cell.outputs = [new vscode.NotebookCellOutput(data.items.map((i) => new vscode.NotebookCellOutputItem(i.data, i.mime)), data.metadata)];
-    const doc = await vscode.workspace.openNotebookDocument(notebook!.notebookType, new vscode.NotebookData([cell]));
-    await vscode.window.showNotebookDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: false });
+    const dist = vscode.Uri.joinPath(this.extension.extensionUri, "dist", "renderers");
+    const panel = vscode.window.createWebviewPanel("glassbox.value", `${name} (${kind})`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, localResourceRoots: [dist] });
+    const script = panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, `${shown.renderer}.js`)).toString();
+    panel.webview.html = valuePage(randomBytes(16).toString("base64"), panel.webview.cspSource, script, shown.mime, result!.data![shown.mime], name);
+  }
+
+  /** The first MIME type of the bundle that one of the extension's notebook renderers draws. */
+  private rendererFor(bundle: MimeBundle): { renderer: string; mime: string } | undefined {
+    const renderers = ((this.extension.packageJSON as { contributes?: { notebookRenderer?: Array<{ entrypoint: string; mimeTypes: string[] }> } }).contributes?.notebookRenderer ?? []);
+    for (const mime of Object.keys(bundle)) {
+      const r = renderers.find((x) => x.mimeTypes.includes(mime));
+      const file = r && /([^/]+)\.js$/.exec(r.entrypoint)?.[1];
+      if (file) return { renderer: file, mime };
+    }
+    return undefined;
   }
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** A value's page: the renderer module activated as VS Code does, then renderOutputItem on its payload. */
+function valuePage(nonce: string, cspSource: string, script: string, mime: string, payload: unknown, name: string): string {
+  // JSON inside a script element: escape "<" so no "</script>" can end it early.
+  const json = JSON.stringify({ mime, payload, name }).replace(/</g, "\\u003c");
+  return `<!doctype html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${cspSource} data: blob:; style-src ${cspSource} 'unsafe-inline'; font-src ${cspSource}; script-src 'nonce-${nonce}' ${cspSource};">
+<style nonce="${nonce}">body { padding: 8px 12px; color: var(--vscode-editor-foreground); background: var(--vscode-editor-background); }</style></head>
+<body><div id="gb-value"></div><script nonce="${nonce}" type="module">
+const { mime, payload, name } = ${json};
+const { activate } = await import(${JSON.stringify(script)});
+const api = await activate({ workspace: { isTrusted: true } });
+const text = JSON.stringify(payload);
+await api.renderOutputItem({ id: "value-" + name, mime, metadata: {}, json: () => payload, text: () => text, data: () => new TextEncoder().encode(text) }, document.getElementById("gb-value"));
+document.body.dataset.rendered = "true";
+</script></body></html>`;
 }
 
 /** The view's page: a table built with textContent (names and values never become markup). */
