@@ -120,7 +120,10 @@ export class VariablesInspector {
 
   snapshot(duringCell = false): VariablesSnapshot {
     const started = performance.now();
-    const bindings = this.values().map(([n, v]) => this.describe(n, v));
+    const bindings = this.values().map(([n, v]) => {
+      // A value whose own code throws when looked at (a hostile Proxy, a broken inspect) still gets a row.
+      try { return this.describe(n, v); } catch (e) { return { name: n, kind: "object" as const, type: "?", value: `(could not be read: ${e instanceof Error ? e.message : String(e)})` }; }
+    });
     const isTensor = (b: Binding) => b.kind === "tensor" || b.kind === "variable";
     bindings.sort((a, b) => (isTensor(a) !== isTensor(b) ? (isTensor(a) ? -1 : 1) : isTensor(a) ? (b.bytes ?? 0) - (a.bytes ?? 0) || a.name.localeCompare(b.name) : a.name.localeCompare(b.name)));
     const { numTensors, numBytes } = this.tf.memory();

@@ -163,7 +163,8 @@ await sweep({ lr: [0.1, 0.01], units: [2, 4] }, async ({ lr, units }, run) => {
 
   test("variables: %vars as text and HTML, and the view's message (tensors by bytes, a model, plain values, a disposed tensor)", async (t) => {
     await ok(`const big = tf.zeros([100, 100]); const small = tf.ones([3], "int32"); const gone = tf.ones([5]); gone.dispose();
-const weights = tf.variable(tf.zeros([4, 4])); let count = 42; const greeting = "hi <there>"; var legacy = [1, 2, 3]; function helper(a: number) { return a; }`);
+const weights = tf.variable(tf.zeros([4, 4])); let count = 42; const greeting = "hi <there>"; var legacy = [1, 2, 3]; function helper(a: number) { return a; }
+const hostile = new Proxy({}, { get() { throw new Error("no peeking"); }, getPrototypeOf() { throw new Error("no peeking"); } });`);
     const shown = await ok(`%vars`);
     const text = String(shown.outputs[0].data["text/plain"]);
     assert.match(text, /^name\s+kind\s+type\s+shape\s+dtype\s+bytes\s+device\s+value/);
@@ -187,6 +188,7 @@ const weights = tf.variable(tf.zeros([4, 4])); let count = 42; const greeting = 
     assert.deepEqual([by.count.kind, by.count.value], ["number", "42"]);
     assert.equal(by.greeting.value, '"hi <there>"');
     assert.deepEqual([by.legacy.kind, by.helper.kind], ["array", "function"]);
+    assert.deepEqual([by.hostile.type, by.hostile.value], ["?", "(could not be read: no peeking)"], "a value that throws when read still gets a row");
     assert.ok(!("tf" in by) && !("display" in by) && !("sweep" in by), "the kernel's own globals are not listed");
     assert.equal(by.tfvis.kind, "object", "a cell's import is a binding of the notebook");
     assert.ok(snapshot.memory.numTensors > 0);
