@@ -176,7 +176,7 @@ const hostile = new Proxy({}, { get() { throw new Error("no peeking"); }, getPro
     const reply = await kernel.client.execute("", {}, { silent: true, store_history: false, user_expressions: { vars: "__glassbox.variables()" } });
     const expr = (reply.content as { user_expressions: Record<string, { status: string; data: Bundle }> }).user_expressions.vars;
     assert.equal(expr.status, "ok");
-    const snapshot = expr.data["application/json"] as { bindings: Array<{ name: string; kind: string; bytes?: number; params?: number; disposed?: boolean; value?: string; dtype?: string; shape?: number[] }>; memory: { numTensors: number; deltaTensors: number; deltaBytes: number }; elapsedMs: number };
+    const snapshot = expr.data["application/json"] as { bindings: Array<{ name: string; kind: string; type?: string; bytes?: number; params?: number; disposed?: boolean; value?: string; dtype?: string; shape?: number[] }>; memory: { numTensors: number; deltaTensors: number; deltaBytes: number }; elapsedMs: number };
     const by = Object.fromEntries(snapshot.bindings.map((b) => [b.name, b]));
     const tensors = snapshot.bindings.filter((b) => b.kind === "tensor" || b.kind === "variable").map((b) => b.name);
     assert.deepEqual(tensors.filter((n) => ["big", "weights", "small", "gone"].includes(n)), ["big", "weights", "small", "gone"], "tensors by bytes, largest first");

@@ -23,7 +23,7 @@ const TENSOR_MIME = "application/vnd.glassbox.tensor.v1+json";
 const TRAINING_MIME = "application/vnd.glassbox.training.v1+json";
 /** A small notebook that shows a tensor and trains briefly. */
 const FIXTURE = join(root, "test", "extension", "fixtures", "glassbox-e2e.ipynb");
-/** Bindings for the Variables view (tensors, a model, a plain value) and a 2 × 2 sweep. */
+/** Bindings for the Variables view (tensors, a model, a plain value), a 2 × 2 sweep and a tfjs-vis scatterplot. */
 const SEE_FIXTURE = join(root, "test", "extension", "fixtures", "see-e2e.ipynb");
 
 const codeServerCached = spawnSync(process.execPath, [join(root, "scripts", "code-server.mjs"), "--check"]).status === 0;
@@ -340,7 +340,7 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     await shot(page, "7-kernel-log");
   });
 
-  test("a sweep fills one live chart; the Variables view lists the bindings; a tensor and a model open beside the notebook", async () => {
+  test("a sweep fills one live chart, tfjs-vis draws; the Variables view lists the bindings; a tensor and a model open beside the notebook", async () => {
     const name = "see-e2e.ipynb";
     copyFileSync(SEE_FIXTURE, join(sandbox.workspace, name));
     await page.setViewportSize({ width: 1600, height: 1100 });
@@ -354,12 +354,12 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     await page.locator(".notebook-editor:visible").getByText("Run All", { exact: true }).first().click();
     const deadline = Date.now() + 180_000;
     for (;;) {
-      const states = await scanCells(page, 3);
-      if ([1, 2].some((i) => states.get(i) === "error")) {
+      const states = await scanCells(page, 4);
+      if ([1, 2, 3].some((i) => states.get(i) === "error")) {
         await shot(page, "8-see-error");
         assert.fail(`a cell failed: ${JSON.stringify((await renderedOutputs(page)).map((o) => o.text.slice(0, 300)))}`);
       }
-      if ([1, 2].every((i) => states.get(i) === "success")) break;
+      if ([1, 2, 3].every((i) => states.get(i) === "success")) break;
       assert.ok(Date.now() < deadline, "the notebook ran within 180 s");
       await page.waitForTimeout(500);
     }
@@ -367,6 +367,9 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     assert.equal(board.length, 1, `the sweep drew one board, updated in place:\n${await describeOutputs(page)}`);
     assert.match(board[0].text, /done/);
     assert.equal((board[0].text.match(/completed/g) ?? []).length, 4, "four finished runs in the table");
+    // tfjs-vis, imported by its package name, type-checks in the installed extension and draws with the Plotly renderer.
+    const scatter = await waitForOutputs(page, (o) => /Squares/.test(o.text) && o.mainSvg > 0);
+    assert.equal(scatter.length, 1, `the scatterplot was drawn:\n${await describeOutputs(page)}`);
     await page.waitForTimeout(1000);
     await shot(page, "8-sweep");
 
