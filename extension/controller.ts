@@ -100,6 +100,8 @@ class CellWriter implements OutputWriter {
 
 export interface SessionEvents {
   onState(notebook: vscode.NotebookDocument, state: KernelState, summary: KernelSummary): void;
+  /** After every cell run (e.g. to refresh the Variables view). */
+  onCellDone?(notebook: vscode.NotebookDocument): void;
 }
 
 export class GlassboxController implements vscode.Disposable {
@@ -259,6 +261,7 @@ export class GlassboxController implements vscode.Disposable {
       } finally {
         cancel.dispose();
         writer.detach(execution);
+        this.events.onCellDone?.(notebook);
       }
     });
     await Promise.all(runs);

@@ -11,6 +11,7 @@ import { GlassboxController, type CellOutcome } from "./controller";
 import { describeScore, scoreExercises, testCellIndexes, type CellView } from "./exercises";
 import type { KernelState, KernelSummary } from "./kernel-session";
 import { sampleFiles, TUTORIAL_LANGUAGES, tutorialTitle, uniqueName } from "./tutorials";
+import { VARIABLES_VIEW, VariablesView } from "./variables-view";
 
 let controller: GlassboxController | undefined;
 
@@ -43,18 +44,25 @@ export function activate(context: vscode.ExtensionContext): { controller: Glassb
     status.show();
   };
 
+  let variables: VariablesView | undefined;
   controller = new GlassboxController(context, log, {
     onState(notebook, state, summary) {
       states.set(notebook.uri.toString(), { state, summary });
       refresh();
+      if (state === "idle") void variables?.refresh();
     },
+    onCellDone: () => void variables?.refresh(),
   });
+  variables = new VariablesView(controller, log, context.extension);
 
   context.subscriptions.push(
     log,
     status,
     controller,
     vscode.window.onDidChangeActiveNotebookEditor(refresh),
+    variables,
+    vscode.window.registerWebviewViewProvider(VARIABLES_VIEW, variables),
+    vscode.window.onDidChangeActiveNotebookEditor(() => void variables?.refresh()),
     vscode.commands.registerCommand("glassbox.showKernelLog", () => log.show(true)),
     vscode.commands.registerCommand("glassbox.restartKernel", async () => {
       const notebook = vscode.window.activeNotebookEditor?.notebook;

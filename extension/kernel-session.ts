@@ -10,7 +10,7 @@
  * clear_output with `wait`.
  */
 import type { LaunchOptions, RunningKernel } from "../kernel/protocol/client";
-import { OutputReducer, type CellOutput } from "../kernel/outputs/reducer";
+import { OutputReducer, type CellOutput, type MimeBundle } from "../kernel/outputs/reducer";
 import type { Message } from "../kernel/protocol/wire";
 
 export type { CellOutput, MimeBundle } from "../kernel/outputs/reducer";
@@ -142,6 +142,17 @@ export class KernelSession {
   private appendLog(text: string): void {
     this.log = (this.log + text).slice(-50_000);
     this.options.onLog?.(text);
+  }
+
+  /**
+   * Evaluates expressions in the running kernel (a silent execute_request's user_expressions):
+   * no execution count, no outputs, the cell queue untouched. Undefined when no kernel runs.
+   */
+  async peek(expressions: Record<string, string>): Promise<Record<string, { status: string; data?: MimeBundle; evalue?: string }> | undefined> {
+    const kernel = this.kernel;
+    if (!kernel || this._state === "dead" || this._state === "restarting" || this._state === "starting") return undefined;
+    const reply = await kernel.client.execute("", {}, { silent: true, store_history: false, user_expressions: expressions, stop_on_error: false });
+    return (reply.content as { user_expressions?: Record<string, { status: string; data?: MimeBundle; evalue?: string }> }).user_expressions;
   }
 
   /** Starts the kernel if it is not running; resolves once it has answered kernel_info. */

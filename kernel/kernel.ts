@@ -18,7 +18,9 @@ import type { CellCompiler } from "./engine/compiler/types";
 import { Engine } from "./engine/runtime";
 import { closeAbandonedScopes, guardTraining } from "./engine/training-guard";
 import { memoryLimit, type MemoryLimit } from "./memory";
-import { configureRichDisplay, installRichDisplay, tfvis, trainingCurves } from "./display";
+import { registerMagic } from "./engine/magics";
+import { VariablesInspector } from "./engine/variables";
+import { configureRichDisplay, installRichDisplay, RunsBoard, setInterruptHook, showFigure, sweep, tfvis, trainingCurves } from "./display";
 import * as explain from "./explain";
 import { control } from "./control";
 import { check, expect } from "./course/checks";
@@ -107,7 +109,15 @@ export async function startKernel(options: KernelOptions): Promise<void> {
       const display = (globalThis as { display?: Record<string, unknown> }).display!;
       display.training = trainingCurves;
       display.configure = configureRichDisplay;
-      Object.assign(globalThis, { explain, tfvis, control, check, expect });
+      display.plot = (figure: unknown, options?: { id?: string }) => showFigure(engine.output.sink(), figure, options?.id);
+      display.runs = (options?: ConstructorParameters<typeof RunsBoard>[0]) => new RunsBoard(options);
+      setInterruptHook((stop) => engine.onInterrupt(stop));
+      Object.assign(globalThis, { explain, tfvis, sweep, control, check, expect });
+      // After every kernel global exists, so that only the notebook's own bindings are listed.
+      // The view asks between cells (the change the latest cell made); %vars runs inside a cell (the previous one's).
+      const variables = new VariablesInspector(tf, (during) => engine.cellStartMemory[during ? 0 : 1]);
+      (globalThis as unknown as { __glassbox: Record<string, unknown> }).__glassbox.variables = () => variables.message();
+      registerMagic("vars", () => engine.output.sink().show(variables.report()));
     },
   });
   worker.on("message", (message: EngineRequest | EngineNotice) => engine.handle(message));

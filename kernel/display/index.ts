@@ -1,33 +1,36 @@
 /**
  * Rich display for the kernel: tensors, models and live training curves.
  * The runtime calls installRichDisplay once at startup; cells reach the rest through globals
- * the runtime defines (display.training → trainingCurves, a tfjs-vis stand-in → tfvis).
+ * the runtime defines (display.training → trainingCurves, display.plot → showFigure, tfjs-vis → tfvis).
  */
 import type * as tfjs from "@tensorflow/tfjs";
 import type {} from "./fit-args"; // the `glassbox` fit option in tfjs's types
-import { DRAWS_CURVES, patchFit, settings } from "./fit";
+import { patchFit, settings } from "./fit";
 import { registerFormatter } from "./mime";
 import { modelFormatter } from "./model";
-import type { DisplaySink } from "./sink";
+import { currentSink, setCurrentSink, type DisplaySink } from "./sink";
 import { tensorFormatDefaults, tensorFormatter } from "./tensor";
 import { TrainingMonitor, type MonitorOptions, type RunStatus } from "./training";
+import { fitCallbacksFor } from "./vis/callbacks";
 
 export type { DisplaySink } from "./sink";
 export type { FitDisplayOptions } from "./fit";
 export { TENSOR_MIME, formatTensor } from "./tensor";
 export { TRAINING_MIME, TrainingMonitor } from "./training";
 export { formatModel } from "./model";
+export * as tfvis from "./vis/index";
+export { PLOTLY_MIME, showFigure, figurePayload, type Figure, type PlotHandle } from "./figure";
+export { RUNS_MIME, RunsBoard, setInterruptHook, sweep, type Run, type RunsOptions, type SweepOptions, type HParams } from "./runs";
 
-let sinkOf: (() => DisplaySink) | undefined;
 let installedFor: unknown;
 
-export function installRichDisplay(tf: typeof tfjs, currentSink: () => DisplaySink): void {
-  sinkOf = currentSink;
+export function installRichDisplay(tf: typeof tfjs, sinkOfCell: () => DisplaySink): void {
+  setCurrentSink(sinkOfCell);
   if (installedFor === tf) return; // formatters and fit wrappers once per tfjs instance
   installedFor = tf;
   registerFormatter(tensorFormatter(tf, () => ({ maxDataElements: dataCap })));
   registerFormatter(modelFormatter(tf));
-  patchFit(tf, () => sinkOf!());
+  patchFit(tf, () => currentSink());
 }
 
 let dataCap = tensorFormatDefaults.maxDataElements;
@@ -49,11 +52,6 @@ export function configureRichDisplay(options: RichDisplayOptions = {}): Required
   return { liveCurves: settings.liveCurves, minIntervalMs: settings.minIntervalMs, tensorDataCap: dataCap };
 }
 
-function sinkNow(sink?: DisplaySink): DisplaySink {
-  const s = sink ?? sinkOf?.();
-  if (!s) throw new Error("Glassbox rich display is not installed: call installRichDisplay(tf, currentSink) first");
-  return s;
-}
 
 export interface TrainingCurvesOptions extends MonitorOptions {
   /** Where to show; defaults to the running cell's sink. */
@@ -73,7 +71,7 @@ export interface TrainingRun {
 
 export function trainingCurves(options: TrainingCurvesOptions = {}): TrainingRun {
   const { sink, ...rest } = options;
-  const monitor = new TrainingMonitor(sinkNow(sink), { minIntervalMs: settings.minIntervalMs, ...rest });
+  const monitor = new TrainingMonitor(currentSink(sink), { minIntervalMs: settings.minIntervalMs, ...rest });
   monitor.start();
   return {
     id: monitor.runId,
@@ -84,39 +82,3 @@ export function trainingCurves(options: TrainingCurvesOptions = {}): TrainingRun
   };
 }
 
-function fitCallbacksFor(monitor: TrainingMonitor): tfjs.CustomCallbackArgs {
-  const callbacks = {
-    [DRAWS_CURVES]: true,
-    onBatchEnd: async (_batch: number, logs?: tfjs.Logs) => monitor.batch(logs ?? {}),
-    onEpochEnd: async (epoch: number, logs?: tfjs.Logs) => monitor.epoch(logs ?? {}, epoch + 1),
-    onTrainEnd: async () => monitor.done(),
-  };
-  return callbacks;
-}
-
-/** tfjs-vis "surface": a name/tab object or a DOM-less label; only the name is used (as the title). */
-type Surface = { name?: string; tab?: string } | string | undefined;
-const titleOf = (s: Surface) => (typeof s === "string" ? s : s?.name ?? "training");
-
-/**
- * A stand-in for the parts of @tensorflow/tfjs-vis people use with training, drawing inline:
- * `tfvis.show.fitCallbacks(surface, ["loss", "acc"])` and `tfvis.show.history(surface, history, metrics)`.
- */
-export const tfvis = {
-  show: {
-    fitCallbacks(surface: Surface, metrics?: string[], _opts?: unknown): tfjs.CustomCallbackArgs {
-      const monitor = new TrainingMonitor(sinkNow(), { title: titleOf(surface), only: metrics, minIntervalMs: settings.minIntervalMs });
-      return fitCallbacksFor(monitor);
-    },
-    history(surface: Surface, history: tfjs.History | { history: Record<string, number[]> } | Array<Record<string, number>>, metrics?: string[]): void {
-      const monitor = new TrainingMonitor(sinkNow(), { title: titleOf(surface), only: metrics, minIntervalMs: 60_000 }); // one show, then the final update
-      const rows: Array<Record<string, number>> = Array.isArray(history) ? history
-        : Object.entries(history.history).reduce<Array<Record<string, number>>>((acc, [key, values]) => {
-          values.forEach((v, i) => { (acc[i] ??= {})[key] = Number(v); });
-          return acc;
-        }, []);
-      rows.forEach((row, i) => monitor.epoch(row, i + 1));
-      monitor.done();
-    },
-  },
-};

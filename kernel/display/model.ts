@@ -1,11 +1,13 @@
 /**
- * tf.LayersModel → a Keras-style summary (layers, output shapes, parameter counts) as text/plain
- * and escaped text/html. No vendor JSON type: without a renderer for it VS Code could pick it
- * and show nothing, and the HTML table already reads well everywhere.
+ * tf.LayersModel → its graph (application/vnd.glassbox.model.v1+json, drawn by the model renderer),
+ * with a PNG of the graph and a Keras-style summary (layers, output shapes, parameter counts) as
+ * text/plain and escaped text/html for other clients.
  */
 import type * as tfjs from "@tensorflow/tfjs";
 import { escapeHtml } from "./escape";
 import type { DisplayPayload, Formatter } from "./mime";
+import { MODEL_MIME } from "./graph-view";
+import { modelGraphPng, modelPayload } from "./model-graph";
 
 export interface LayerRow { name: string; type: string; outputShape: string; params: number; trainable: boolean }
 export interface ModelSummary { name: string; layers: LayerRow[]; totalParams: number; trainableParams: number }
@@ -53,7 +55,8 @@ export function modelHtml(s: ModelSummary): string {
 
 export function formatModel(model: tfjs.LayersModel): DisplayPayload {
   const s = summarizeModel(model);
-  return { data: { "text/plain": modelText(s), "text/html": modelHtml(s) }, metadata: {} };
+  const graph = modelPayload(model, s.totalParams, s.trainableParams);
+  return { data: { [MODEL_MIME]: graph, "image/png": modelGraphPng(graph), "text/plain": modelText(s), "text/html": modelHtml(s) }, metadata: {} };
 }
 
 export function modelFormatter(tf: typeof tfjs): Formatter {

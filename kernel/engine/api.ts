@@ -27,6 +27,10 @@ export interface Display {
   bundle(data: Record<string, unknown>, options?: DisplayOptions): DisplayHandle;
   /** Live training curves for a custom loop: `const run = display.training(); run.log(step, { loss })`. */
   training(options?: import("../display").TrainingCurvesOptions): import("../display").TrainingRun;
+  /** A Plotly figure ({ data: traces, layout }) as a chart, with a PNG for other clients; `handle.update(figure)` redraws it. */
+  plot(figure: import("../display").Figure, options?: { id?: string }): import("../display").PlotHandle;
+  /** Several training runs compared in one live chart and table: `const board = display.runs(); model.fit(x, y, { callbacks: board.run({ lr }).callbacks })`. */
+  runs(options?: import("../display").RunsOptions): import("../display").RunsBoard;
   /** Rich display settings: live curves on model.fit (on by default), update rate, tensor data cap. */
   configure(options?: import("../display").RichDisplayOptions): Required<import("../display").RichDisplayOptions>;
 }

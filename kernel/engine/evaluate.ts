@@ -50,6 +50,15 @@ function materialize(remote: RemoteObject): unknown {
   return remote.value;
 }
 
+/** Names in the global lexical scope: the cells' top-level let, const and class bindings. */
+export function globalLexicalNames(): string[] {
+  let names: string[] = [];
+  session.post("Runtime.globalLexicalScopeNames", {}, (error, result) => {
+    if (!error) names = (result as { names: string[] }).names;
+  });
+  return names; // answered synchronously on this thread, as callFunctionOn is
+}
+
 /**
  * Evaluates `source` (named `fileName` in stack traces). Resolves when the script, including its
  * top-level awaits, has finished. A script stopped by Runtime.terminateExecution never resolves

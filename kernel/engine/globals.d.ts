@@ -14,8 +14,10 @@ declare global {
   const explain: typeof import("../explain");
   /** A controlled predictor: rules, human review, drift monitoring, feedback, audit. `control(model, { features, rules })`. */
   const control: (model: import("../control/types").ControlModel, options: import("../control/types").ControlOptions) => import("../control/types").ControlledPredictor;
-  /** tfjs-vis style calls that draw Glassbox training curves: `tfvis.show.fitCallbacks(...)`. */
+  /** tfjs-vis, drawn inline: `tfvis.render.scatterplot(...)`, `tfvis.show.modelSummary(...)`, `tfvis.metrics.*`. */
   const tfvis: typeof import("../display").tfvis;
+  /** Trains every combination of a small grid one after another, compared live: `await sweep({ lr: [0.01, 0.1] }, ({ lr }, run) => model.fit(x, y, { callbacks: run.callbacks }))`. */
+  const sweep: typeof import("../display").sweep;
   /** Jupyter comms, kernel side: `comms.registerTarget(name, (comm, data) => ...)`, `comms.open(target, data)`. */
   const comms: import("./comms").CommRegistry;
   /** Exercise check: prints ✓ message when `condition` holds, else stops the cell with the message and `{ hint }`. */

@@ -5,6 +5,7 @@
  *   %memory           tensors and bytes alive, and the change since the previous cell
  *   %install <pkg…>   npm install packages next to the notebook
  *   %typecheck [on|report|off]   on: type errors stop the cell (default); report: show them and run anyway
+ *   %vars             the notebook's variables: kind, shape, dtype, bytes and device of tensors… (registered by the kernel)
  *   !<command>        run a shell command in the notebook's folder
  * And `name?` alone in a cell shows name's signature and documentation in the pager.
  */
@@ -33,6 +34,13 @@ export interface ParsedCell {
 }
 
 export class MagicError extends Error {}
+
+/** Magics other parts of the kernel add (e.g. %vars), by name. */
+const registered = new Map<string, (args: string, host: MagicHost) => void | Promise<void>>();
+
+export function registerMagic(name: string, run: (args: string, host: MagicHost) => void | Promise<void>): void {
+  registered.set(name, run);
+}
 
 export function parseMagics(source: string): ParsedCell {
   const lines = source.split("\n");
@@ -110,7 +118,10 @@ export async function runMagic(magic: ParsedCell["magics"][number], host: MagicH
       host.write("stdout", `Type checking: ${host.typecheckMode()}\n`);
       return;
     }
-    default:
-      throw new MagicError(`Unknown magic %${magic.name}. Available: %time, %%time, %backend, %memory, %install, %typecheck, !command.`);
+    default: {
+      const run = registered.get(magic.name);
+      if (run) return run(magic.args, host);
+      throw new MagicError(`Unknown magic %${magic.name}. Available: %time, %%time, %backend, %memory, %install, %typecheck${[...registered.keys()].map((n) => `, %${n}`).join("")}, !command.`);
+    }
   }
 }

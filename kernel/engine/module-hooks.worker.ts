@@ -33,6 +33,9 @@ export interface ModuleHooksState {
 }
 
 export const TF_MODULE_URL = "glassbox:tfjs";
+/** tfjs-vis: the kernel's inline version, the `tfvis` global (kernel/display/vis). */
+const VIS_SPECIFIER = "@tensorflow/tfjs-vis";
+const VIS_MODULE_URL = "glassbox:tfjs-vis";
 const EXTENSIONS = [".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".cts", ".json"];
 const TS_EXTENSIONS = new Set([".ts", ".tsx", ".mts", ".cts"]);
 
@@ -82,6 +85,7 @@ const isRelative = (s: string) => s.startsWith("./") || s.startsWith("../") || s
 
 export async function resolve(specifier: string, context: ResolveContext, next: NextResolve): Promise<ResolveResult> {
   if (tfSpecifiers.has(specifier) && !state.ownTf.includes(specifier)) return { url: TF_MODULE_URL, format: "module", shortCircuit: true };
+  if (specifier === VIS_SPECIFIER) return { url: VIS_MODULE_URL, format: "module", shortCircuit: true };
   try {
     return await next(specifier, context);
   } catch (e) {
@@ -135,6 +139,10 @@ export async function load(url: string, context: LoadContext, next: NextLoad): P
   if (url === TF_MODULE_URL) {
     const names = data.tfNames.filter((n) => n !== "default" && /^[A-Za-z_$][\w$]*$/.test(n));
     const source = `const tf = globalThis[Symbol.for("glassbox.tf")];\nexport default tf;\nexport const { ${names.join(", ")} } = tf;\n`;
+    return { format: "module", source, shortCircuit: true };
+  }
+  if (url === VIS_MODULE_URL) {
+    const source = `const vis = globalThis.tfvis;\nexport default vis;\nexport const { render, show, metrics, visor } = vis;\n`;
     return { format: "module", source, shortCircuit: true };
   }
   if (url.startsWith("file:")) {

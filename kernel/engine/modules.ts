@@ -16,6 +16,10 @@ import { findKernelRoot } from "../root";
 import type { ModuleHooksData, ModuleHooksState } from "./module-hooks.worker";
 
 /** The packages that are the kernel's TensorFlow.js, wherever they are imported from. */
+/** tfjs-vis resolves to the kernel's inline version (kernel/display/vis), the `tfvis` global. */
+export const VIS_SPECIFIER = "@tensorflow/tfjs-vis";
+const visModule = (): unknown => (globalThis as { tfvis?: unknown }).tfvis;
+
 export const TF_SPECIFIERS = [
   "@tensorflow/tfjs",
   "@tensorflow/tfjs-core",
@@ -29,6 +33,7 @@ export const TF_SPECIFIERS = [
 
 /** Where `require` finds the kernel's `tf` (a module in require's cache under this name). */
 const TF_CACHE_KEY = join(sep, "__glassbox__", "tfjs.js");
+const VIS_CACHE_KEY = join(sep, "__glassbox__", "tfjs-vis.js");
 
 type Namespace = Record<string, unknown>;
 
@@ -190,9 +195,16 @@ export class ModuleLoader {
     cached.exports = this.tf;
     const internals = Module as unknown as { _cache: Record<string, Module>; _resolveFilename: (request: string, parent: unknown, ...rest: unknown[]) => string };
     internals._cache[TF_CACHE_KEY] = cached;
+    const vis = new Module(VIS_CACHE_KEY);
+    vis.filename = VIS_CACHE_KEY;
+    vis.loaded = true;
+    // The tfvis global is defined after the loader is installed, so it is read on each require.
+    Object.defineProperty(vis, "exports", { get: visModule });
+    internals._cache[VIS_CACHE_KEY] = vis;
     const resolveFilename = internals._resolveFilename;
     internals._resolveFilename = (request, parent, ...rest) => {
       if (TF_SPECIFIERS.includes(request) && !this.ownTf.has(request)) return TF_CACHE_KEY;
+      if (request === VIS_SPECIFIER) return VIS_CACHE_KEY;
       try {
         return resolveFilename(request, parent, ...rest);
       } catch (e) {
@@ -230,8 +242,9 @@ export class ModuleLoader {
     this.sendState();
   }
 
-  /** The kernel's `tf` for a TensorFlow.js specifier, unless the notebook's folder has its own version (said once). */
+  /** The kernel's `tf` for a TensorFlow.js specifier, unless the notebook's folder has its own version (said once); its inline tfjs-vis. */
   private provided(specifier: string): unknown {
+    if (specifier === VIS_SPECIFIER) return visModule();
     if (!TF_SPECIFIERS.includes(specifier)) return undefined;
     const own = this.ownTf.get(specifier);
     if (own === undefined) return this.tf;

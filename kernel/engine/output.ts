@@ -88,6 +88,7 @@ export class Output {
   sink(): DisplaySink {
     const parent = this.parent();
     return {
+      cell: parent ?? undefined,
       show: (payload: DisplayPayload, displayId?: string) =>
         this.message("display_data", { data: payload.data, metadata: payload.metadata, transient: displayId ? { display_id: displayId } : {} }, parent),
       update: (payload: DisplayPayload, displayId: string) =>

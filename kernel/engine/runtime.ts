@@ -63,6 +63,8 @@ export class Engine {
   private silentCount = 0;
   /** What the previous (non-silent) cell added or freed, for %memory. */
   private previousCellChange = { numTensors: 0, numBytes: 0 };
+  /** tfjs memory when the previous and the latest non-silent cells started (%vars and the Variables view show what a cell changed). */
+  cellStartMemory: [previous: { numTensors: number; numBytes: number }, latest: { numTensors: number; numBytes: number }] = [{ numTensors: 0, numBytes: 0 }, { numTensors: 0, numBytes: 0 }];
   private running: { parent: string; stop: (reason: InterruptReason) => void; onStop: Set<() => void> } | null = null;
   private pendingInput: { resolve: (value: string) => void; reject: (e: Error) => void } | null = null;
   /** Set when the protocol worker is about to terminate stuck code (see Output.suspendTracking). */
@@ -306,6 +308,10 @@ export class Engine {
       stop(reason);
     };
     this.running = running;
+    if (!call.silent) {
+      const { numTensors, numBytes } = this.tf.memory();
+      this.cellStartMemory = [this.cellStartMemory[1], { numTensors, numBytes }];
+    }
     const started = performance.now();
     const atStart = this.tf.memory();
     try {

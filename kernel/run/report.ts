@@ -33,7 +33,8 @@ export interface RichOutput {
   metadata: Record<string, unknown>;
 }
 
-export const GLASSBOX_MIME = /^application\/vnd\.glassbox\.[\w.-]+\+json$/;
+/** Types the page renders with the extension's renderers: Glassbox's own and Plotly figures. */
+export const GLASSBOX_MIME = /^application\/vnd\.(glassbox\.[\w.-]+|plotly\.v1)\+json$/;
 
 function text(value: unknown): string {
   return Array.isArray(value) ? value.join("") : typeof value === "string" ? value : JSON.stringify(value, null, 2);

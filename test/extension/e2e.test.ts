@@ -23,6 +23,8 @@ const TENSOR_MIME = "application/vnd.glassbox.tensor.v1+json";
 const TRAINING_MIME = "application/vnd.glassbox.training.v1+json";
 /** A small notebook that shows a tensor and trains briefly. */
 const FIXTURE = join(root, "test", "extension", "fixtures", "glassbox-e2e.ipynb");
+/** Bindings for the Variables view (tensors, a model, a plain value), a 2 × 2 sweep and a tfjs-vis scatterplot. */
+const SEE_FIXTURE = join(root, "test", "extension", "fixtures", "see-e2e.ipynb");
 
 const codeServerCached = spawnSync(process.execPath, [join(root, "scripts", "code-server.mjs"), "--check"]).status === 0;
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
@@ -345,6 +347,62 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     await panel.waitFor({ state: "visible", timeout: 15_000 });
     await shot(page, "7-kernel-log");
   });
+
+  test("a sweep fills one live chart, tfjs-vis draws; the Variables view lists the bindings; a tensor and a model open beside the notebook", async () => {
+    const name = "see-e2e.ipynb";
+    copyFileSync(SEE_FIXTURE, join(sandbox.workspace, name));
+    await page.setViewportSize({ width: 1600, height: 1100 });
+    await page.keyboard.press("Control+P");
+    await page.locator(".quick-input-widget input").fill(name);
+    await pickFocused(page, name);
+    await page.locator(".tabs-container .tab.active", { hasText: name }).waitFor({ state: "visible", timeout: 30_000 });
+    // Its metadata names the Glassbox kernel, which VS Code then picks (as for the tutorial above).
+    await page.locator(".notebook-editor:visible .kernel-action-view-item, .notebook-editor:visible [class*=kernel]", { hasText: "Glassbox (TypeScript)" }).first().waitFor({ state: "visible", timeout: 15_000 });
+    // The toolbar's Run All (the palette's needs the notebook focused, which a fresh tab may not be yet).
+    await page.locator(".notebook-editor:visible").getByText("Run All", { exact: true }).first().click();
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const states = await scanCells(page, 4);
+      if ([1, 2, 3].some((i) => states.get(i) === "error")) {
+        await shot(page, "8-see-error");
+        assert.fail(`a cell failed: ${JSON.stringify((await renderedOutputs(page)).map((o) => o.text.slice(0, 300)))}`);
+      }
+      if ([1, 2, 3].every((i) => states.get(i) === "success")) break;
+      assert.ok(Date.now() < deadline, "the notebook ran within 180 s");
+      await page.waitForTimeout(500);
+    }
+    const board = await waitForOutputs(page, (o) => /lr=0\.01 units=16/.test(o.text) && o.mainSvg > 0);
+    assert.equal(board.length, 1, `the sweep drew one board, updated in place:\n${await describeOutputs(page)}`);
+    assert.match(board[0].text, /done/);
+    assert.equal((board[0].text.match(/completed/g) ?? []).length, 4, "four finished runs in the table");
+    // tfjs-vis, imported by its package name, type-checks in the installed extension and draws with the Plotly renderer.
+    const scatter = await waitForOutputs(page, (o) => /Squares/.test(o.text) && o.mainSvg > 0);
+    assert.equal(scatter.length, 1, `the scatterplot was drawn:\n${await describeOutputs(page)}`);
+    await page.waitForTimeout(1000);
+    await shot(page, "8-sweep");
+
+    await runCommand(page, "Glassbox: Focus on Variables View");
+    const view = await variablesFrame(page);
+    const names = (await view.evaluate(`[...document.querySelectorAll("tr[data-name]")].map((r) => r.dataset.name)`)) as string[];
+    for (const expected of ["big", "small", "xs", "ys", "classifier", "note"]) assert.ok(names.includes(expected), `${expected} is listed: ${names.join(", ")}`);
+    assert.ok(names.indexOf("big") < names.indexOf("small"), "tensors by bytes, largest first");
+    const bigRow = (await view.evaluate(`document.querySelector('tr[data-name="big"]').innerText`)) as string;
+    assert.match(bigRow, /tensor\s+Tensor\s+\[64,64\]\s+float32\s+16\.0 KB/);
+    assert.match((await view.evaluate(`document.querySelector('tr[data-name="classifier"]').innerText`)) as string, /model\s+Sequential.*131 params/);
+    await shot(page, "9-variables");
+
+    await view.click('tr[data-name="big"]');
+    const tensor = await valueFrame(page, `[...document.querySelectorAll(".gb-chip")].some((c) => c.textContent === "[64, 64]") && document.querySelectorAll("svg, canvas").length > 0`);
+    assert.match((await tensor.evaluate(`document.body.innerText`)) as string, /float32/);
+    await page.waitForTimeout(1000);
+    await shot(page, "10-tensor-beside");
+
+    await view.click('tr[data-name="classifier"]');
+    const graph = await valueFrame(page, `document.querySelectorAll('.gb-node').length === 3`);
+    assert.deepEqual(await graph.evaluate(`[...document.querySelectorAll(".gb-node")].map((n) => n.dataset.id)`), ["hidden_input", "hidden", "probs"]);
+    await page.waitForTimeout(1000);
+    await shot(page, "11-model-beside");
+  });
 });
 
 /** The MIME types the installed extension's manifest registers renderers for (what VS Code sees). */
@@ -399,6 +457,38 @@ async function waitForOutputs(page: Page, match: (o: RenderedOutput) => boolean,
   for (;;) {
     const found = (await renderedOutputs(page)).filter(match);
     if (found.length || Date.now() > deadline) return found;
+    await page.waitForTimeout(500);
+  }
+}
+
+/** The frame of the Variables view's webview, once it shows a table. */
+async function variablesFrame(page: Page): Promise<Frame> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      if (await frame.evaluate(`!!document.querySelector("tr[data-name]")`).catch(() => false)) return frame;
+    }
+    if (Date.now() > deadline) {
+      await shot(page, "9-variables-missing");
+      assert.fail("the Variables view did not show a table within 30 s");
+    }
+    await page.waitForTimeout(500);
+  }
+}
+
+/** The frame of a value panel (opened from the Variables view) once `ready` (a page-side expression) holds. */
+async function valueFrame(page: Page, ready: string): Promise<Frame> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      if (await frame.evaluate(`!!document.getElementById("gb-value") && (${ready})`).catch(() => false)) return frame;
+    }
+    if (Date.now() > deadline) {
+      await shot(page, "10-value-missing");
+      assert.fail(`no value panel drew within 30 s (${ready})`);
+    }
     await page.waitForTimeout(500);
   }
 }

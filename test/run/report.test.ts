@@ -15,6 +15,9 @@ import { build, glassbox, tempDir, writeNotebook } from "./helpers";
 
 const TENSOR = "application/vnd.glassbox.tensor.v1+json";
 const TRAINING = "application/vnd.glassbox.training.v1+json";
+const MODEL = "application/vnd.glassbox.model.v1+json";
+const RUNS = "application/vnd.glassbox.runs.v1+json";
+const PLOTLY = "application/vnd.plotly.v1+json";
 let browser: Browser;
 
 before(async () => {
@@ -38,6 +41,9 @@ test("the report renders Glassbox outputs with the extension's renderers, offlin
       "await model.fit(xs, xs.mul(2).add(1), { epochs: 5, batchSize: 8, validationSplit: 0.25 });",
       '"trained"',
     ].join("\n"),
+    "model",
+    'await sweep({ lr: [0.1, 0.01] }, async ({ lr }, run) => { const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] }); m.compile({ optimizer: tf.train.sgd(Number(lr)), loss: "meanSquaredError" }); await m.fit(xs, xs.mul(2), { epochs: 3, callbacks: run.callbacks }); });',
+    'tfvis.render.scatterplot({ name: "points" }, { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] });',
   ]);
   const html = join(dir, "plots.html");
   const r = await glassbox(["run", input, "--html", html]);
@@ -57,6 +63,13 @@ test("the report renders Glassbox outputs with the extension's renderers, offlin
   assert.match(tensor.text, /float32/, "the tensor view shows its dtype");
   assert.ok(training && training.renderer === "training", `the training renderer drew the curves (${JSON.stringify(training)})`);
   assert.ok(training.plots > 0 || training.svgs > 0 || training.canvases > 0, `the training output holds a plot (${JSON.stringify(training)})`);
+  // Model graphs, run comparisons and Plotly figures are drawn by their renderers too.
+  for (const [mime, renderer, text] of [[MODEL, "model", /dense_Dense1/], [RUNS, "runs", /lr=0\.01/], [PLOTLY, "plotly", /points/]] as const) {
+    const output = page.outputs.find((o) => o.mime === mime);
+    assert.ok(output && output.renderer === renderer, `the ${renderer} renderer drew ${mime} (${JSON.stringify(output)})`);
+    assert.match(output.text, text);
+    assert.ok(output.svgs > 0 || output.plots > 0, `it holds a drawing (${JSON.stringify(output)})`);
+  }
 });
 
 test("a cell's HTML and SVG sit in sandboxed frames sized to their content: no script runs, no markup escapes", async () => {

@@ -33,6 +33,9 @@ interface VirtualFile {
   snapshot: ts.IScriptSnapshot;
 }
 
+/** Packages the kernel stands in for (kernel/engine/modules.ts maps them at run time), by specifier. */
+const PROVIDED_MODULE_TYPES: Record<string, string> = { "@tensorflow/tfjs-vis": "kernel/display/vis/index.ts" };
+
 /** Diagnostics that are artefacts of compiling cells as modules, not the user's mistakes. */
 const IGNORED_CODES = new Set([
   1375, // 'await' expressions are only allowed at the top level of a file when that file is a module
@@ -254,6 +257,11 @@ export class CellCompilerService implements CellCompiler {
     if (kernelTf) return kernelTf;
     const mode = ts.getModeForUsageLocation(containingSourceFile, literal, options);
     let result = ts.resolveModuleName(literal.text, containingFile, options, this.moduleHost, this.resolutionCache, redirectedReference, mode);
+    // Modules the kernel provides without a package of that name: their types are the kernel's source.
+    const provided = PROVIDED_MODULE_TYPES[literal.text];
+    if (!result.resolvedModule && provided && this.kernelRoot) {
+      result = { resolvedModule: { resolvedFileName: join(this.kernelRoot, provided), extension: ts.Extension.Ts, isExternalLibraryImport: false } };
+    }
     if (!result.resolvedModule && this.kernelRoot && !ts.isExternalModuleNameRelative(literal.text)) {
       const fallback = ts.resolveModuleName(literal.text, join(this.kernelRoot, "__glassbox__.ts"), options, this.moduleHost, this.resolutionCache, redirectedReference, mode);
       if (fallback.resolvedModule) result = fallback;
