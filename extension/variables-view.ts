@@ -26,7 +26,7 @@ export class VariablesView implements vscode.WebviewViewProvider, vscode.Disposa
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     view.webview.options = { enableScripts: true };
-    view.webview.html = page(randomBytes(16).toString("base64"));
+    view.webview.html = page(randomBytes(16).toString("base64"), pageLabels());
     this.disposables.push(
       view.webview.onDidReceiveMessage((m: { type: string; name?: string; kind?: string }) => {
         if (m.type === "ready") void this.refresh();
@@ -58,12 +58,12 @@ export class VariablesView implements vscode.WebviewViewProvider, vscode.Disposa
     const notebook = this.notebook();
     const session = notebook && this.controller.session(notebook);
     const post = (message: object) => void this.view?.webview.postMessage(message);
-    if (!notebook || !session) return post({ type: "empty", reason: "Run a cell of a Glassbox notebook to see its variables." });
+    if (!notebook || !session) return post({ type: "empty", reason: vscode.l10n.t("Run a cell of a Glassbox notebook to see its variables.") });
     const started = Date.now();
     try {
       const result = await session.peek({ vars: "__glassbox.variables()" });
       const vars = result?.vars;
-      if (!vars) return post({ type: "empty", reason: "The kernel is not running." });
+      if (!vars) return post({ type: "empty", reason: vscode.l10n.t("The kernel is not running.") });
       if (vars.status !== "ok") return post({ type: "empty", reason: `The kernel could not list variables: ${vars.evalue ?? "unknown error"}` });
       post({ type: "snapshot", notebook: notebook.uri.path.split("/").pop(), snapshot: vars.data?.["application/json"], ms: Date.now() - started });
     } catch (e) {
@@ -79,7 +79,7 @@ export class VariablesView implements vscode.WebviewViewProvider, vscode.Disposa
     const result = (await session.peek({ value: name }))?.value;
     const shown = result?.status === "ok" && result.data ? this.rendererFor(result.data) : undefined;
     if (!shown) {
-      void vscode.window.showWarningMessage(`Glassbox could not show ${name}: ${result?.evalue ?? "the kernel is not running"}.`);
+      void vscode.window.showWarningMessage(vscode.l10n.t("Glassbox could not show {0}: {1}.", name, result?.evalue ?? vscode.l10n.t("the kernel is not running")));
       return;
     }
     const dist = vscode.Uri.joinPath(this.extension.extensionUri, "dist", "renderers");
@@ -121,8 +121,24 @@ document.body.dataset.rendered = "true";
 </script></body></html>`;
 }
 
+/** The page's words in VS Code's display language (the page script only places them). */
+function pageLabels() {
+  return {
+    loading: vscode.l10n.t("Loading…"),
+    variables: vscode.l10n.t("{0} variables"),
+    tensors: vscode.l10n.t("{0} tensors"),
+    lastCell: vscode.l10n.t("last cell"),
+    disposed: vscode.l10n.t("disposed"),
+    params: vscode.l10n.t("{0} params"),
+    columns: [vscode.l10n.t("name"), vscode.l10n.t("kind"), vscode.l10n.t("type"), vscode.l10n.t("shape"), vscode.l10n.t("dtype"), vscode.l10n.t("bytes"), vscode.l10n.t("device"), vscode.l10n.t("value")],
+    language: vscode.env.language,
+  };
+}
+
 /** The view's page: a table built with textContent (names and values never become markup). */
-function page(nonce: string): string {
+function page(nonce: string, labels: ReturnType<typeof pageLabels>): string {
+  // JSON inside a script element: escape "<" so no "</script>" can end it early.
+  const words = JSON.stringify(labels).replace(/</g, "\\u003c");
   return `<!doctype html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
 <style nonce="${nonce}">
@@ -138,12 +154,16 @@ tr.openable:hover { background: var(--vscode-list-hoverBackground); }
 tr.openable td.name { color: var(--vscode-textLink-foreground); }
 tr.disposed { opacity: .55; }
 .empty { color: var(--vscode-descriptionForeground); margin: 8px 0; }
-</style></head><body><div id="root"><div class="empty">Loading…</div></div>
+</style></head><body><div id="root"><div class="empty"></div></div>
 <script nonce="${nonce}">
+const L = ${words};
+const fill = (template, value) => template.replace("{0}", value);
+document.querySelector(".empty").textContent = L.loading;
 const vscode = acquireVsCodeApi();
 const root = document.getElementById("root");
 const OPENABLE = new Set(["tensor", "variable", "model", "layer"]);
-const bytes = (n) => { const u = ["B", "KB", "MB", "GB"]; let v = Math.abs(n), i = 0; while (v >= 1024 && i < 3) { v /= 1024; i++; } return (n < 0 ? "-" : "") + v.toFixed(i ? 1 : 0) + " " + u[i]; };
+const number = new Intl.NumberFormat(L.language);
+const bytes = (n) => { const u = ["B", "KB", "MB", "GB"]; let v = Math.abs(n), i = 0; while (v >= 1024 && i < 3) { v /= 1024; i++; } return (n < 0 ? "-" : "") + new Intl.NumberFormat(L.language, { minimumFractionDigits: i ? 1 : 0, maximumFractionDigits: i ? 1 : 0 }).format(v) + " " + u[i]; };
 const signed = (n, text) => (n > 0 ? "+" : n < 0 ? "−" : "±") + text.replace(/^-/, "");
 function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
 window.addEventListener("message", ({ data }) => {
@@ -151,17 +171,17 @@ window.addEventListener("message", ({ data }) => {
   if (data.type !== "snapshot" || !data.snapshot) return;
   const s = data.snapshot, m = s.memory;
   const totals = el("div", "totals");
-  totals.append(el("span", "", data.notebook + ": " + s.bindings.length + " variables · " + m.numTensors + " tensors, " + bytes(m.numBytes) + " · last cell "),
-    el("span", m.deltaTensors > 0 ? "leak" : "", signed(m.deltaTensors, String(m.deltaTensors)) + " tensors, " + signed(m.deltaBytes, bytes(m.deltaBytes))));
+  totals.append(el("span", "", data.notebook + ": " + fill(L.variables, number.format(s.bindings.length)) + " · " + fill(L.tensors, number.format(m.numTensors)) + ", " + bytes(m.numBytes) + " · " + L.lastCell + " "),
+    el("span", m.deltaTensors > 0 ? "leak" : "", fill(L.tensors, signed(m.deltaTensors, String(m.deltaTensors))) + ", " + signed(m.deltaBytes, bytes(m.deltaBytes))));
   root.dataset.refreshMs = String(data.ms);
   const table = el("table"), head = el("tr");
-  for (const h of ["name", "kind", "type", "shape", "dtype", "bytes", "device", "value"]) head.append(el("th", "", h));
+  for (const h of L.columns) head.append(el("th", "", h));
   table.append(el("thead")); table.tHead.append(head);
   const body = el("tbody");
   for (const b of s.bindings) {
     const tr = el("tr", (OPENABLE.has(b.kind) && !b.disposed ? "openable" : "") + (b.disposed ? " disposed" : ""));
     tr.dataset.name = b.name; tr.dataset.kind = b.kind;
-    const detail = b.disposed ? "disposed" : b.params !== undefined ? b.params.toLocaleString("en-US") + " params" : (b.value ?? "");
+    const detail = b.disposed ? L.disposed : b.params !== undefined ? fill(L.params, number.format(b.params)) : (b.value ?? "");
     const cells = [b.name, b.kind, b.type, b.shape ? "[" + b.shape.join(",") + "]" : "", b.dtype ?? "", b.bytes !== undefined ? bytes(b.bytes) : "", b.device ?? "", detail];
     cells.forEach((c, i) => tr.append(el("td", i === 0 ? "name" : i === 7 ? "value" : "", c)));
     if (OPENABLE.has(b.kind) && !b.disposed) tr.addEventListener("click", () => vscode.postMessage({ type: "open", name: b.name, kind: b.kind }));

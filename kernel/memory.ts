@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
+import { formatBytes, formatNumber, t } from "./i18n";
 
 const UNITS: Record<string, number> = { "": 1, b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
 
@@ -45,7 +46,7 @@ export function memoryLimit(env: NodeJS.ProcessEnv = process.env): MemoryLimit {
   const cgroup = cgroupLimit();
   const physical = totalmem();
   const base = cgroup !== null && cgroup < physical ? cgroup : physical;
-  return { bytes: Math.floor(base * 0.8), source: `80% of the ${cgroup !== null && cgroup < physical ? "container's limit" : "machine's memory"}` };
+  return { bytes: Math.floor(base * 0.8), source: cgroup !== null && cgroup < physical ? t("memory.defaultContainer") : t("memory.defaultMachine") };
 }
 
 /** What the process holds, by kind. */
@@ -58,26 +59,15 @@ export interface MemoryFigures {
   limit: MemoryLimit;
 }
 
-export function formatBytes(n: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let i = 0;
-  let v = Math.abs(n);
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${n < 0 ? "-" : ""}${v.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
-
 /** One line per kind, the same in `%memory` and in a MemoryError. */
 export function describeMemory(f: MemoryFigures): string {
   // Tensor buffers may live in the JS heap (cpu backend) or outside it (native, wasm): what is left is native/other.
   const other = Math.max(0, f.resident - f.jsHeap - f.tensors);
-  const share = ((f.resident / f.limit.bytes) * 100).toFixed(0);
+  const share = formatNumber((f.resident / f.limit.bytes) * 100, { maximumFractionDigits: 0 });
   return [
-    `Kernel memory: ${formatBytes(f.resident)} resident of a ${formatBytes(f.limit.bytes)} limit (${share}%; ${f.limit.source})`,
-    `  tensors:       ${formatBytes(f.tensors)} in ${f.numTensors} tensors`,
-    `  JS heap:       ${formatBytes(f.jsHeap)}`,
-    `  native/other:  ${formatBytes(other)}`,
+    t("memory.summary", { resident: formatBytes(f.resident), limit: formatBytes(f.limit.bytes), share, source: f.limit.source }),
+    t("memory.tensors", { bytes: formatBytes(f.tensors), count: formatNumber(f.numTensors) }),
+    t("memory.jsHeap", { bytes: formatBytes(f.jsHeap) }),
+    t("memory.other", { bytes: formatBytes(other) }),
   ].join("\n");
 }

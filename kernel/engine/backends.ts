@@ -3,6 +3,7 @@
  * skipped, so the banner and `%backend` can tell the user exactly what runs and why.
  */
 import type * as tfjs from "@tensorflow/tfjs";
+import { t } from "../i18n";
 
 export interface BackendCandidate {
   /** The name TensorFlow.js knows the backend by. */
@@ -80,7 +81,7 @@ export async function chooseBackend(tf: typeof tfjs, candidates: BackendCandidat
   const skipped: BackendChoice["skipped"] = [];
   const ordered = preferred ? [...candidates.filter((c) => c.name === preferred), ...candidates.filter((c) => c.name !== preferred)] : candidates;
   if (preferred && !candidates.some((c) => c.name === preferred)) {
-    skipped.push({ label: preferred, reason: `unknown backend; known: ${[...new Set(candidates.map((c) => c.name))].join(", ")}` });
+    skipped.push({ label: preferred, reason: t("backend.unknown", { names: [...new Set(candidates.map((c) => c.name))].join(", ") }) });
   }
   for (const candidate of ordered) {
     const reason = await candidate.load(tf);
@@ -96,9 +97,9 @@ export async function chooseBackend(tf: typeof tfjs, candidates: BackendCandidat
         if ("firstUse" in backend) backend.firstUse = false;
         return { name: candidate.name, label: candidate.label, skipped };
       }
-      skipped.push({ label: candidate.label, reason: "registered but failed to initialise" });
+      skipped.push({ label: candidate.label, reason: t("backend.initFailed") });
     } catch (e) {
-      skipped.push({ label: candidate.label, reason: `failed to initialise (${(e as Error).message})` });
+      skipped.push({ label: candidate.label, reason: t("backend.initError", { error: (e as Error).message }) });
     }
   }
   // Nothing loaded: the backend in use (if any) stays, and the caller compares names to tell.
@@ -112,7 +113,7 @@ export function plannedBackend(candidates: BackendCandidate[], preferred?: strin
 }
 
 export function describeBackend(choice: BackendChoice): string {
-  const lines = [`Tensor backend: ${choice.label}`];
-  for (const s of choice.skipped) lines.push(`  skipped ${s.label}: ${s.reason}`);
+  const lines = [t("backend.title", { label: choice.label })];
+  for (const s of choice.skipped) lines.push(t("backend.skipped", { label: s.label, reason: s.reason }));
   return lines.join("\n");
 }

@@ -4,6 +4,7 @@ import { JUPYTER_DISPLAY, toDisplay, type DisplayPayload, type MimeBundle } from
 import type { ClearOutput, Display, DisplayHandle, DisplayOptions, Input } from "./api";
 import { KernelMessageError } from "./errors";
 import type { Output } from "./output";
+import { t } from "../i18n";
 
 export interface InputChannel {
   /** Sends input_request for the current cell and resolves with the user's answer. */
@@ -45,9 +46,9 @@ export function createDisplayApi(output: Output, inputChannel: InputChannel): { 
 
   const ask = async (prompt: string, password: boolean): Promise<string> => {
     const cell = output.current();
-    if (!cell) throw new KernelMessageError("InputError", "input() was called outside a running cell, so there is no cell to ask in.");
+    if (!cell) throw new KernelMessageError("InputError", t("input.outsideCell"));
     if (!cell.allowStdin) {
-      throw new KernelMessageError("InputError", "This notebook client does not accept input (the request had allow_stdin: false). Put the value in the code instead.");
+      throw new KernelMessageError("InputError", t("input.notAllowed"));
     }
     output.flush();
     return inputChannel.ask(cell.parent, prompt, password);

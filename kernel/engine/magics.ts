@@ -12,6 +12,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { currentLanguage, t } from "../i18n";
 
 export interface MagicHost {
   cwd(): string;
@@ -85,7 +86,7 @@ function runShell(command: string, host: MagicHost, args?: string[]): Promise<nu
 export async function runMagic(magic: ParsedCell["magics"][number], host: MagicHost): Promise<void> {
   if (magic.kind === "shell") {
     const code = await runShell(magic.args, host);
-    if (code !== 0) host.write("stderr", `(exit code ${code})\n`);
+    if (code !== 0) host.write("stderr", `${t("magic.exitCode", { code })}\n`);
     return;
   }
   switch (magic.name) {
@@ -99,29 +100,30 @@ export async function runMagic(magic: ParsedCell["magics"][number], host: MagicH
       host.write("stdout", host.memoryReport() + "\n");
       return;
     case "install": {
-      if (!magic.args) throw new MagicError("%install needs package names, e.g. %install lodash-es");
+      if (!magic.args) throw new MagicError(t("magic.installNeedsNames"));
       // Into the notebook's folder only: without a package.json there, npm would walk up and edit a parent project.
       const manifest = join(host.cwd(), "package.json");
       if (!existsSync(manifest)) {
         writeFileSync(manifest, JSON.stringify({ name: basename(host.cwd()).toLowerCase().replace(/[^a-z0-9._-]/g, "-") || "notebook", private: true }, null, 2) + "\n");
-        host.write("stdout", `Created ${manifest} for the notebook's packages.\n`);
+        host.write("stdout", `${t("magic.createdManifest", { path: manifest })}\n`);
       }
       const packages = magic.args.split(/\s+/).filter(Boolean);
       const code = await runShell(process.platform === "win32" ? "npm.cmd" : "npm", host, ["install", "--no-audit", "--no-fund", "--prefix", host.cwd(), ...packages]);
-      if (code !== 0) throw new MagicError(`npm install failed (exit code ${code}); see the messages above.`);
+      if (code !== 0) throw new MagicError(t("magic.installFailed", { code }));
       return;
     }
     case "typecheck": {
       const mode = magic.args || "";
       if (mode === "on" || mode === "report" || mode === "off") host.setTypecheck(mode);
-      else if (mode) throw new MagicError(`%typecheck takes on, report or off (got "${mode}").`);
-      host.write("stdout", `Type checking: ${host.typecheckMode()}\n`);
+      else if (mode) throw new MagicError(t("magic.typecheckArgument", { mode }));
+      host.write("stdout", `${t("typecheck.mode", { mode: host.typecheckMode() })}\n`);
       return;
     }
     default: {
       const run = registered.get(magic.name);
       if (run) return run(magic.args, host);
-      throw new MagicError(`Unknown magic %${magic.name}. Available: %time, %%time, %backend, %memory, %install, %typecheck${[...registered.keys()].map((n) => `, %${n}`).join("")}, !command.`);
+      const list = ["%time", "%%time", "%backend", "%memory", "%install", "%typecheck", ...[...registered.keys()].map((n) => `%${n}`), "!command"];
+      throw new MagicError(t("magic.unknown", { name: magic.name, list: new Intl.ListFormat(currentLanguage(), { style: "narrow", type: "unit" }).format(list) }));
     }
   }
 }

@@ -14,6 +14,7 @@ import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { findKernelRoot } from "../root";
 import type { ModuleHooksData, ModuleHooksState } from "./module-hooks.worker";
+import { t } from "../i18n";
 
 /** The packages that are the kernel's TensorFlow.js, wherever they are imported from. */
 /** tfjs-vis resolves to the kernel's inline version (kernel/display/vis), the `tfvis` global. */
@@ -313,7 +314,7 @@ export class ModuleLoader {
     }
     const entry = this.resolvePackage(specifier);
     if (!entry) {
-      throw new Error(`Cannot find the package "${specifier}". Install it next to the notebook with: %install ${splitPackage(specifier)[0]}`);
+      throw new Error(t("module.notFound", { name: specifier, package: splitPackage(specifier)[0] }));
     }
     return (await import(pathToFileURL(entry).href)) as Namespace;
   };

@@ -20,6 +20,7 @@ import { kernelRoot, ModuleLoader } from "./modules";
 import { installNodeApi } from "../node-api";
 import { Output, type CellContext } from "./output";
 import { typeErrorHint } from "./type-hints";
+import { formatDuration, formatNumber, t } from "../i18n";
 
 export interface EngineOptions {
   cwd: string;
@@ -40,14 +41,12 @@ export interface EngineOptions {
 
 type TypecheckMode = "on" | "report" | "off";
 
-const INTERRUPT_MESSAGES: Record<InterruptReason, [string, string]> = {
-  user: ["KeyboardInterrupt", "The cell was interrupted. Everything defined before it is still there."],
-  timeout: ["TimeoutError", "The cell ran past its time limit and was stopped. Everything defined before it is still there."],
-  memory: [
-    "MemoryError",
-    "The cell was stopped because the kernel reached its memory limit. Earlier variables are kept. Free what you no longer need: tensor.dispose() or tf.dispose([...]) for tensors you keep, tf.tidy(() => ...) around code that makes temporary tensors, and null for large arrays; or work on smaller batches. GLASSBOX_MEMORY_LIMIT (e.g. 4g) sets the limit.",
-  ],
-};
+const INTERRUPT_NAMES: Record<InterruptReason, string> = { user: "KeyboardInterrupt", timeout: "TimeoutError", memory: "MemoryError" };
+
+/** The error an interrupt raises in the cell: its name, and what happened in the learner's language. */
+function interruptError(reason: InterruptReason): [string, string] {
+  return [INTERRUPT_NAMES[reason], t(`interrupt.${reason}`)];
+}
 
 export class Engine {
   readonly output: Output;
@@ -116,7 +115,7 @@ export class Engine {
     process.exit = ((code?: number) => {
       throw new KernelMessageError(
         "KernelExit",
-        `process.exit(${code ?? ""}) would stop the kernel and lose every variable, so it was not run. To start afresh, restart the kernel.`,
+        t("kernel.exit", { code: code ?? "" }),
       );
     }) as typeof process.exit;
     (globalThis as Record<symbol, unknown>)[Symbol.for("glassbox.beforeTerminate")] = () => {
@@ -130,7 +129,7 @@ export class Engine {
     const chosen = await Promise.race([this.backendReady, new Promise<null>((r) => setTimeout(() => r(null), planned ? BANNER_PATIENCE_MS : 60_000))]);
     this.options.post({
       type: "ready",
-      banner: `Glassbox ${this.options.version}: TypeScript ${tsVersion} on TensorFlow.js ${this.tf.version.tfjs}\n${chosen ? describeBackend(chosen) : `Tensor backend: ${planned} (loading; %backend shows the outcome)`}`,
+      banner: `Glassbox ${this.options.version}: TypeScript ${tsVersion} on TensorFlow.js ${this.tf.version.tfjs}\n${chosen ? describeBackend(chosen) : t("backend.loading", { planned: planned ?? "" })}`,
       backend: chosen?.name ?? planned ?? "",
       typescriptVersion: tsVersion,
       heapLimit: getHeapStatistics().heap_size_limit,
@@ -195,7 +194,7 @@ export class Engine {
         this.running?.stop(message.reason);
         return;
       case "input_reply":
-        if (message.error !== undefined) this.pendingInput?.reject(new KernelMessageError("InputError", `The front end could not answer input(): ${message.error}`));
+        if (message.error !== undefined) this.pendingInput?.reject(new KernelMessageError("InputError", t("input.frontEndFailed", { error: message.error })));
         else this.pendingInput?.resolve(message.value);
         this.pendingInput = null;
         return;
@@ -255,21 +254,21 @@ export class Engine {
       switchBackend: async (name) => {
         const known = [...new Set(this.options.backends.map((c) => c.name))];
         if (!known.includes(name)) {
-          throw new KernelMessageError("BackendError", `There is no backend "${name}"; the backend is unchanged (${this.backend.label}). Known: ${known.join(", ")}.`);
+          throw new KernelMessageError("BackendError", t("backend.noSuchBackend", { name, current: this.backend.label, known: known.join(", ") }));
         }
         const candidate = this.options.backends.filter((c) => c.name === name);
         const choice = await chooseBackend(this.tf, candidate, undefined, { fallBack: false });
         if (choice.name !== name) {
           // chooseBackend only calls setBackend on success, so the previous backend still runs.
-          throw new KernelMessageError("BackendError", `Could not switch to "${name}"; the backend is unchanged (${this.backend.label}).\n${describeBackend(choice)}`);
+          throw new KernelMessageError("BackendError", `${t("backend.switchFailed", { name, current: this.backend.label })}\n${describeBackend(choice)}`);
         }
         this.backend = choice;
         return describeBackend(this.backend);
       },
       memoryReport: () => {
         const { numTensors, numBytes } = this.previousCellChange;
-        const sign = (n: number) => (n >= 0 ? `+${n}` : `${n}`);
-        return `${describeMemory(this.memoryFigures())}\nThe previous cell changed: ${sign(numTensors)} tensors, ${sign(numBytes)} bytes`;
+        const sign = (n: number) => (n >= 0 ? `+${formatNumber(n)}` : formatNumber(n));
+        return `${describeMemory(this.memoryFigures())}\n${t("memory.previousCell", { tensors: sign(numTensors), bytes: sign(numBytes) })}`;
       },
       setTypecheck: (mode) => (this.typecheck = mode),
       typecheckMode: () => this.typecheck,
@@ -288,7 +287,7 @@ export class Engine {
     let stop!: (reason: InterruptReason) => void;
     const stopped = new Promise<never>((_, reject) => {
       stop = (reason) => {
-        const [ename, text] = INTERRUPT_MESSAGES[reason];
+        const [ename, text] = interruptError(reason);
         // A memory stop says what holds the memory, measured now, while the cell's values are still alive.
         reject(new KernelMessageError(ename, reason === "memory" ? `${text}\n${describeMemory(this.memoryFigures())}` : text));
       };
@@ -303,7 +302,7 @@ export class Engine {
           this.log(`a stop handler failed: ${describeThrown(e)}`);
         }
       }
-      this.pendingInput?.reject(new KernelMessageError(...INTERRUPT_MESSAGES[reason]));
+      this.pendingInput?.reject(new KernelMessageError(...interruptError(reason)));
       this.pendingInput = null;
       stop(reason);
     };
@@ -330,7 +329,7 @@ export class Engine {
           const shown = value === undefined || call.silent ? undefined : toDisplay(value);
           if (shown) this.output.message("execute_result", { execution_count: call.executionCount, data: shown.data, metadata: shown.metadata });
         }
-        if (parsed.timeCell) this.output.stream("stdout", `Wall time: ${formatDuration(performance.now() - started)}\n`);
+        if (parsed.timeCell) this.output.stream("stdout", `${t("time.wall", { duration: formatDuration(performance.now() - started) })}\n`);
         return { status: "ok", user_expressions: await this.userExpressions(call.userExpressions), payload: [] };
       });
     } catch (e) {
@@ -359,7 +358,7 @@ export class Engine {
     await this.options.compiler.commit(call.executionCount).catch((e) => this.log(`commit failed: ${e}`));
     if ("terminated" in outcome) {
       await stopped; // The interrupt that terminated the script rejects this with its reason.
-      throw new KernelMessageError("KeyboardInterrupt", INTERRUPT_MESSAGES.user[1]);
+      throw new KernelMessageError(...interruptError("user"));
     }
     if (!outcome.ok) throw outcome.error;
     const value = outcome.value;
@@ -371,7 +370,7 @@ export class Engine {
   /** `name?` shows the documentation of `name` in the front end's pager, as IPython does. */
   private async page(name: string): Promise<JSONObject> {
     const found = await this.options.compiler.inspect(name, [...name].length, 1);
-    if (!found.found) throw new KernelMessageError("NameError", `Nothing is known about "${name}". Check the spelling, or run the cell that defines it first.`);
+    if (!found.found) throw new KernelMessageError("NameError", t("kernel.unknownName", { name }));
     return { source: "page", data: found.data, start: 0 };
   }
 
@@ -427,20 +426,15 @@ function formatDiagnostics(label: string, code: string, diagnostics: CellDiagnos
   const lines = code.split("\n");
   const out: string[] = [];
   for (const d of diagnostics) {
-    out.push(`${label}, line ${d.line}:${d.column}: ${d.category} TS${d.code}: ${d.message}`);
+    const where = t("typecheck.location", { label, line: d.line, column: d.column });
+    out.push(t("typecheck.diagnostic", { where, category: t(`typecheck.category.${d.category}`), code: d.code, message: d.message }));
     const text = lines[d.line - 1];
     if (text !== undefined) out.push(`  ${String(d.line).padStart(3)} | ${text}`, `      | ${" ".repeat(Math.max(0, d.column - 1))}^`);
     const hint = typeErrorHint(d.code, d.message);
-    if (hint) out.push(`  Hint: ${hint}`);
+    if (hint) out.push(t("typecheck.hint", { hint }));
   }
-  out.push(
-    stopped
-      ? "The cell did not run. Fix the types above, or run `%typecheck report` to show type errors and run cells anyway."
-      : "(Type checking is in report mode: the cell ran anyway.)",
-  );
+  out.push(stopped ? t("typecheck.stopped") : t("typecheck.reportMode"));
   return out.join("\n");
 }
 
-function formatDuration(ms: number): string {
-  return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
+

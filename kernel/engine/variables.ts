@@ -11,6 +11,7 @@ import type * as tfjs from "@tensorflow/tfjs";
 import { escapeHtml } from "../display/escape";
 import { JUPYTER_DISPLAY, type DisplayPayload } from "../display/mime";
 import { globalLexicalNames } from "./evaluate";
+import { formatBytes } from "../i18n";
 
 export const VARIABLES_MIME = "application/vnd.glassbox.variables.v1+json";
 
@@ -146,13 +147,6 @@ export class VariablesInspector {
 
 /** Names the evaluate script uses for a binding still in its temporal dead zone. */
 (globalThis as Record<symbol, unknown>)[Symbol.for("glassbox.uninitialized")] = UNINITIALIZED;
-
-export function formatBytes(n: number): string {
-  const units = ["B", "KB", "MB", "GB"];
-  let v = Math.abs(n), i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${n < 0 ? "-" : ""}${v.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
 
 const sign = (n: number, text = String(n)) => (n > 0 ? `+${text}` : n < 0 ? `-${text.replace(/^-/, "")}` : "±0");
 

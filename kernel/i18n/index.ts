@@ -74,7 +74,9 @@ export function formatNumber(value: number, options?: Intl.NumberFormatOptions):
   return new Intl.NumberFormat(currentLanguage(), options).format(value);
 }
 
-const BYTE_UNITS = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
+// Unit symbols are the same in both languages (as Chinese technical writing uses them); the number
+// itself (digits, grouping, decimal mark) is formatted by Intl for the language.
+const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB"] as const;
 
 /** Bytes in binary steps (1 KB = 1024 B, as memory tools show them), e.g. "1.5 GB". */
 export function formatBytes(bytes: number): string {
@@ -84,24 +86,16 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  const text = new Intl.NumberFormat(currentLanguage(), {
-    style: "unit",
-    unit: BYTE_UNITS[unit],
-    unitDisplay: "short",
-    maximumFractionDigits: unit ? 1 : 0,
-  }).format(value);
-  return bytes < 0 ? `-${text}` : text;
+  const digits = unit ? 1 : 0;
+  const text = formatNumber(value, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return `${bytes < 0 ? "-" : ""}${text} ${BYTE_UNITS[unit]}`;
 }
 
+/** "12.3 ms" below a second, "2.35 s" from one. */
 export function formatDuration(ms: number): string {
-  const seconds = ms >= 1000;
-  return new Intl.NumberFormat(currentLanguage(), {
-    style: "unit",
-    unit: seconds ? "second" : "millisecond",
-    unitDisplay: "short",
-    minimumFractionDigits: seconds ? 2 : 1,
-    maximumFractionDigits: seconds ? 2 : 1,
-  }).format(seconds ? ms / 1000 : ms);
+  return ms < 1000
+    ? `${formatNumber(ms, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ms`
+    : `${formatNumber(ms / 1000, { minimumFractionDigits: 2, maximumFractionDigits: 2 })} s`;
 }
 
 /** TypeScript's own diagnostics catalogue for the current language (`locale` option), or none for English. */
