@@ -203,7 +203,11 @@ export class KernelServer {
       return this.answerError(msg, channel, "BadRequest", `Malformed ${type}: ${e.message}`);
     }
     const request: Request = { msg, channel, content };
-    if (channel === "control" || this.shellImmediate.has(type as RequestType)) return this.handle(request, handler);
+    if (channel === "control" || this.shellImmediate.has(type as RequestType)) {
+      // Not awaited: an interrupt that waits on code stuck in native calls must not hold up a later shutdown.
+      void this.handle(request, handler);
+      return;
+    }
     this.queue.push(request);
     void this.drain();
   }
