@@ -6,6 +6,7 @@ import random
 import time
 import uuid
 
+import pytest
 import zmq
 
 from kernel import TIMEOUT, collect, execute, interrupt, outputs, reply_to, result_text, running_kernel
@@ -111,25 +112,31 @@ def test_2000_signed_malformed_messages_then_the_kernel_still_answers():
                 s.close()
 
 
-def test_any_thrown_value_gets_an_error_reply_and_the_kernel_goes_on():
+@pytest.fixture(scope="module")
+def kernel():
     with running_kernel() as (km, kc):
-        cases = {
-            "const o: any = {}; o.self = o; throw o": "self",
-            "throw 10n": "10n",
-            "throw Symbol('odd')": "Symbol(odd)",
-            "throw null": "null",
-            "throw undefined": "undefined",
-            "throw Object.create(null)": "",
-            "const e = new Error('x'); Object.defineProperty(e, 'message', { get() { throw new Error('no') } }); throw e": "",
-            "throw new Proxy({}, { get() { throw new Error('trap') }, has() { throw new Error('trap') }, getPrototypeOf() { throw new Error('trap') }, ownKeys() { throw new Error('trap') } })": "",
-        }
-        for code, shown in cases.items():
-            reply, msgs = execute(kc, code, timeout=30)
-            assert reply["content"]["status"] == "error", code
-            assert shown in reply["content"]["evalue"], (code, reply["content"]["evalue"])
-            assert outputs(msgs, "error"), f"no error output for {code}"
-        reply, msgs = execute(kc, "'still here'")
-        assert result_text(msgs) == "'still here'"
+        yield km, kc
+
+
+def test_any_thrown_value_gets_an_error_reply_and_the_kernel_goes_on(kernel):
+    km, kc = kernel
+    cases = {
+        "const o: any = {}; o.self = o; throw o": "self",
+        "throw 10n": "10n",
+        "throw Symbol('odd')": "Symbol(odd)",
+        "throw null": "null",
+        "throw undefined": "undefined",
+        "throw Object.create(null)": "",
+        "const e = new Error('x'); Object.defineProperty(e, 'message', { get() { throw new Error('no') } }); throw e": "",
+        "throw new Proxy({}, { get() { throw new Error('trap') }, has() { throw new Error('trap') }, getPrototypeOf() { throw new Error('trap') }, ownKeys() { throw new Error('trap') } })": "",
+    }
+    for code, shown in cases.items():
+        reply, msgs = execute(kc, code, timeout=30)
+        assert reply["content"]["status"] == "error", code
+        assert shown in reply["content"]["evalue"], (code, reply["content"]["evalue"])
+        assert outputs(msgs, "error"), f"no error output for {code}"
+    reply, msgs = execute(kc, "'still here'")
+    assert result_text(msgs) == "'still here'"
 
 
 def peak_rss(pid):
@@ -160,14 +167,27 @@ def test_a_tensor_leak_is_stopped_at_the_memory_limit_and_the_kernel_keeps_its_v
         assert result_text(execute(kc, "'alive'")[1]) == "'alive'"
 
 
-def test_backend_typo_changes_nothing():
-    with running_kernel() as (km, kc):
-        before = result_text(execute(kc, "tf.getBackend()")[1])
-        reply, msgs = execute(kc, "%backend tensorflw")
-        assert reply["content"]["status"] == "error"
-        assert reply["content"]["ename"] == "BackendError"
-        assert 'no backend "tensorflw"' in reply["content"]["evalue"] and "unchanged" in reply["content"]["evalue"]
-        assert result_text(execute(kc, "tf.getBackend()")[1]) == before
+def test_a_front_end_that_cannot_answer_input_fails_the_cell_instead_of_typing_nothing(kernel):
+    km, kc = kernel
+    msg_id = kc.execute('const answer = await input("name?"); `got ${JSON.stringify(answer)}`', allow_stdin=True)
+    request = kc.get_stdin_msg(timeout=TIMEOUT)
+    assert request["content"]["prompt"] == "name?"
+    reply = kc.session.msg("input_reply", {"status": "error", "ename": "InputError", "evalue": "the prompt was closed"}, parent=request["header"])
+    kc.stdin_channel.send(reply)
+    content = reply_to(kc, msg_id)["content"]
+    assert content["status"] == "error" and content["ename"] == "InputError", content
+    assert "the prompt was closed" in content["evalue"]
+    collect(kc, msg_id)
+
+
+def test_backend_typo_changes_nothing(kernel):
+    km, kc = kernel
+    before = result_text(execute(kc, "tf.getBackend()")[1])
+    reply, msgs = execute(kc, "%backend tensorflw")
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "BackendError"
+    assert 'no backend "tensorflw"' in reply["content"]["evalue"] and "unchanged" in reply["content"]["evalue"]
+    assert result_text(execute(kc, "tf.getBackend()")[1]) == before
 
 
 FIT_SETUP = """
