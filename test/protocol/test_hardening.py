@@ -200,36 +200,44 @@ const initialLoss = lossNow();
 let batches = 0;
 """
 
-# Each batch blocks the main thread for 300 ms in a callback, so the interrupt cannot wait for the
-# fit to yield: JavaScript is terminated in the middle of the fit, the hardest case to recover from.
+# Mode "terminated": each batch blocks the main thread for 300 ms in a callback, so the interrupt
+# cannot wait for the fit to yield and JavaScript is terminated in the middle of the fit, the
+# hardest case to recover from. Mode "between batches": the fit yields, and stops at its next batch.
 FIT_CELL = """
-await model.fit(xs, ys, { epochs: 50, batchSize: 64, callbacks: { onBatchEnd: async () => { batches++; const t = Date.now(); while (Date.now() - t < 300) {} } } });
+await model.fit(xs, ys, {{ epochs: 1000, batchSize: 64, callbacks: {{ onBatchEnd: async () => {{ batches++; const t = Date.now(); while (Date.now() - t < {block_ms}) {{}} }} }} }});
 """
+
+
+def interrupt_fit(km, kc, block_ms):
+    msg_id = kc.execute(FIT_CELL.format(block_ms=block_ms))
+    # Interrupt once the live curve shows the fit running.
+    msgs, started = [], False
+    deadline = time.time() + 60
+    while not started and time.time() < deadline:
+        m = kc.get_iopub_msg(timeout=60)
+        if m["parent_header"].get("msg_id") == msg_id:
+            msgs.append(m)
+            started = m["msg_type"] in ("display_data", "update_display_data") and "application/vnd.glassbox.training.v1+json" in m["content"]["data"]
+    assert started, "the fit did not start"
+    time.sleep(1)
+    assert interrupt(km, kc)["content"]["status"] == "ok"
+    reply = reply_to(kc, msg_id)
+    assert reply["content"]["ename"] == "KeyboardInterrupt", reply["content"]
+    msgs += collect(kc, msg_id)
+    curves = [c["data"]["application/vnd.glassbox.training.v1+json"] for c in outputs(msgs, "display_data") + outputs(msgs, "update_display_data") if "application/vnd.glassbox.training.v1+json" in c["data"]]
+    assert curves and curves[-1]["status"] == "interrupted", [c["status"] for c in curves]
 
 
 def test_an_interrupted_fit_leaves_the_model_ready_to_train_on():
     with running_kernel() as (km, kc):
         reply, _ = execute(kc, FIT_SETUP)
         assert reply["content"]["status"] == "ok", reply["content"]
-        msg_id = kc.execute(FIT_CELL)
-        # Interrupt once the live curve shows the fit running.
-        msgs, started = [], False
-        deadline = time.time() + 60
-        while not started and time.time() < deadline:
-            m = kc.get_iopub_msg(timeout=60)
-            if m["parent_header"].get("msg_id") == msg_id:
-                msgs.append(m)
-                started = m["msg_type"] in ("display_data", "update_display_data") and "application/vnd.glassbox.training.v1+json" in m["content"]["data"]
-        assert started, "the fit did not start"
-        time.sleep(1)
-        assert interrupt(km, kc)["content"]["status"] == "ok"
-        reply = reply_to(kc, msg_id)
-        assert reply["content"]["ename"] == "KeyboardInterrupt", reply["content"]
-        msgs += collect(kc, msg_id)
-        curves = [c["data"]["application/vnd.glassbox.training.v1+json"] for c in outputs(msgs, "display_data") + outputs(msgs, "update_display_data") if "application/vnd.glassbox.training.v1+json" in c["data"]]
-        assert curves and curves[-1]["status"] == "interrupted", [c["status"] for c in curves]
-        reply, msgs = execute(kc, "[batches > 0, lossNow() < initialLoss]")
-        assert result_text(msgs) == "[ true, true ]", "the interrupted fit trained and kept its weights"
-        reply, msgs = execute(kc, "const kept = lossNow(); const h = await model.fit(xs, ys, { epochs: 2, batchSize: 256 }); [h.history.loss.length, lossNow() < kept]", timeout=120)
-        assert reply["content"]["status"] == "ok", reply["content"]
-        assert result_text(msgs) == "[ 2, true ]", "the next fit ran on the same model and improved on the kept weights"
+        for mode, block_ms in (("terminated", 300), ("between batches", 0)):
+            execute(kc, "batches = 0")
+            before = result_text(execute(kc, "lossNow()")[1])
+            interrupt_fit(km, kc, block_ms)
+            reply, msgs = execute(kc, f"[batches > 0, lossNow() < {before}]")
+            assert result_text(msgs) == "[ true, true ]", f"{mode}: the interrupted fit trained and kept its weights"
+            reply, msgs = execute(kc, "{ const kept = lossNow(); const h = await model.fit(xs, ys, { epochs: 2, batchSize: 256 }); [h.history.loss.length, lossNow() < kept] }", timeout=120)
+            assert reply["content"]["status"] == "ok", (mode, reply["content"])
+            assert result_text(msgs) == "[ 2, true ]", f"{mode}: the next fit ran on the same model and improved on the kept weights"
