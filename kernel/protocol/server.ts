@@ -77,7 +77,7 @@ export class KernelServer {
   private draining = false;
   private executionCount = 0;
   /** Requests that outputs may still refer to (late output goes to the cell that scheduled it). */
-  private readonly parents = new Map<string, Message>();
+  private readonly parents = new Map<string, Pick<Message, "header" | "identities">>();
   private readonly calls = new Map<string, (content: JSONObject) => void>();
   private ready?: EngineReady;
   private readonly readyPromise: Promise<EngineReady>;
@@ -277,7 +277,7 @@ export class KernelServer {
 
   // ---- sending ----
 
-  private send(channel: Channel | "stdin", parent: Message, msgType: string, content: unknown, metadata: JSONObject = {}): void {
+  private send(channel: Channel | "stdin", parent: Pick<Message, "header" | "identities">, msgType: string, content: unknown, metadata: JSONObject = {}): void {
     if (this.closed) return;
     const header = newHeader(msgType, this.session);
     this.out[channel].send(encode({ identities: parent.identities, header, parent_header: parent.header, metadata, content }, this.signer));
@@ -399,7 +399,8 @@ export class KernelServer {
   // ---- execution ----
 
   private remember(msg: Message): void {
-    this.parents.set(msg.header.msg_id, msg);
+    // Only what late output and input requests need: not the code, content or buffers of every cell.
+    this.parents.set(msg.header.msg_id, { header: msg.header, identities: msg.identities });
     if (this.parents.size > MAX_REMEMBERED_PARENTS) this.parents.delete(this.parents.keys().next().value as string);
   }
 

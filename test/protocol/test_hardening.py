@@ -36,16 +36,24 @@ def run_many(kc, codes, window=400):
 def test_5000_executes_with_output_keep_answering_in_bounded_memory():
     with running_kernel() as (km, kc):
         kinds = ["1 + 1", 'console.log("line")', 'display.markdown("*shown*")']
-        warm = run_many(kc, [kinds[i % 3] for i in range(600)])
-        assert all(r["content"]["status"] == "ok" for r in warm)
-        before = usage(kc)["kernel_memory"]
-        replies = run_many(kc, [kinds[i % 3] for i in range(5000)])
-        assert len(replies) == 5000
-        assert all(r["content"]["status"] == "ok" for r in replies)
+        # Resident memory saws up and down with garbage collection: compare the floors (the lowest of
+        # several samples) after warm-up and at the end, so only memory that stays counts as growth.
+        warm = []
+        for _ in range(3):
+            replies = run_many(kc, [kinds[i % 3] for i in range(250)])
+            assert all(r["content"]["status"] == "ok" for r in replies)
+            warm.append(usage(kc)["kernel_memory"])
+        samples, ok = [], 0
+        for _ in range(20):
+            replies = run_many(kc, [kinds[i % 3] for i in range(250)], window=250)
+            ok += sum(r["content"]["status"] == "ok" for r in replies)
+            samples.append(usage(kc)["kernel_memory"])
+        assert ok == 5000
         reply, msgs = execute(kc, "40 + 2")
         assert result_text(msgs) == "42"
-        grown = usage(kc)["kernel_memory"] - before
-        assert grown < 40 * 2**20, f"resident memory grew by {grown / 2**20:.1f} MiB over 5000 executes"
+        before, after = min(warm), min(samples[-4:])
+        print(f"\n5000 executes: resident memory floor {before / 2**20:.0f} MiB -> {after / 2**20:.0f} MiB (samples {[s // 2**20 for s in samples]})")
+        assert after - before < 40 * 2**20, f"resident memory grew by {(after - before) / 2**20:.1f} MiB over 5000 executes"
 
 
 def random_json(rng, depth=0):
@@ -157,6 +165,7 @@ def test_a_tensor_leak_is_stopped_at_the_memory_limit_and_the_kernel_keeps_its_v
         assert c["status"] == "error" and c["ename"] == "MemoryError", c
         for kind in ("resident of a 1.5 GB limit", "tensors:", "JS heap:", "native/other:", "tf.tidy", "dispose"):
             assert kind in c["evalue"], c["evalue"]
+        print(f"\ntensor leak stopped; peak resident memory {peak_rss(pid) / 2**30:.2f} GiB")
         assert peak_rss(pid) < 2 * 2**30, f"peak resident memory {peak_rss(pid) / 2**30:.2f} GiB"
         reply, msgs = execute(kc, "[kept.length > 10, kept[kept.length - 1].shape.join('x')]")
         assert reply["content"]["status"] == "ok"
