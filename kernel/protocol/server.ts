@@ -399,8 +399,9 @@ export class KernelServer {
   // ---- execution ----
 
   private remember(msg: Message): void {
-    // Only what late output and input requests need: not the code, content or buffers of every cell.
-    this.parents.set(msg.header.msg_id, { header: msg.header, identities: msg.identities });
+    // Only what late output and input requests need, copied: a received frame can pin the memory of
+    // the whole message it arrived in, and thousands of remembered cells would keep all of it.
+    this.parents.set(msg.header.msg_id, { header: msg.header, identities: msg.identities.map((id) => Buffer.from(id)) });
     if (this.parents.size > MAX_REMEMBERED_PARENTS) this.parents.delete(this.parents.keys().next().value as string);
   }
 
