@@ -19,6 +19,8 @@ export const DRAWS_CURVES = Symbol.for("glassbox.drawsCurves");
 
 /** Set on a fit's arguments when its cell was interrupted (kernel/engine/training-guard.ts), so the curve says so. */
 export const FIT_INTERRUPTED = Symbol.for("glassbox.fitInterrupted");
+/** A function on a fit's arguments that the training guard calls the moment its cell is interrupted. */
+export const ON_FIT_INTERRUPT = Symbol.for("glassbox.onFitInterrupt");
 /** Set on a fit's arguments when it threw, before callbacks' onTrainEnd run. */
 export const FIT_FAILED = Symbol.for("glassbox.fitFailed");
 
@@ -100,6 +102,8 @@ function wrap(tf: typeof tfjs, proto: Record<string, unknown>, method: "fit" | "
       title: `${this.name}.${method}`, minIntervalMs: settings.minIntervalMs, ...glassbox, epochs, batchesPerEpoch,
     });
     rest.callbacks = withCallback(tf, rest.callbacks, monitorCallbacks(monitor, initialEpoch, (ran) => monitor.done(finalStatus(rest, ran, epochs - initialEpoch))));
+    // Said while the interrupted cell is still running, not when the fit reaches its next batch.
+    (rest as Record<symbol, unknown>)[ON_FIT_INTERRUPT] = () => monitor.done("interrupted");
     try {
       const history = (await original.apply(this, callArgs)) as tfjs.History;
       monitor.done(finalStatus(rest, history?.epoch?.length ?? epochs - initialEpoch, epochs - initialEpoch));

@@ -2,6 +2,7 @@
 // runs one kernel on the native path and on TensorFlow.js's own cpu kernel for comparison.
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { addonBuilt } from "../../kernel/backends/native/addon";
 import { nativeAddon, nativeKernels, registerNativeBackend } from "../../kernel/backends/native/index";
 import type { NativeBackend } from "../../kernel/backends/native/backend";
 import type { NativeKernel } from "../../kernel/backends/native/context";
@@ -12,8 +13,12 @@ export { random };
 
 const registration = registerNativeBackend(tf);
 
+// Not built (no libtorch here) is a reason to skip, said loudly; built but failing to load is a bug.
+if (!registration.ok && addonBuilt()) throw new Error(`The native addon is built but does not load: ${registration.reason}`);
+
 /** undefined when the native backend is available; otherwise why its tests are skipped. */
-export const skip: string | undefined = registration.ok ? undefined : `native backend unavailable: ${registration.reason}`;
+export const skip: string | undefined = registration.ok ? undefined : `native addon not built (npm run build:native): ${registration.reason}`;
+if (skip) process.stderr.write(`\n*** SKIPPING native backend tests: ${skip} ***\n\n`);
 
 let kernels: Map<string, NativeKernel> | undefined;
 
