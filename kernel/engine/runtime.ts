@@ -15,7 +15,7 @@ import { createDisplayApi } from "./display-api";
 import { CellRegistry, formatError, KernelMessageError, type ErrorContent } from "./errors";
 import { disconnectInspector, evaluate } from "./evaluate";
 import { parseMagics, runMagic, type MagicHost } from "./magics";
-import { kernelRoot, ModuleLoader } from "./modules";
+import { kernelRoot, ModuleLoader, packageName } from "./modules";
 import { installNodeApi } from "../node-api";
 import { Output, type CellContext } from "./output";
 import { typeErrorHint } from "./type-hints";
@@ -301,6 +301,13 @@ export class Engine {
     this.cells.add(fileName, label, code, compiled.sourceMap);
     if (this.typecheck !== "off" && compiled.diagnostics.length) {
       const report = formatDiagnostics(label, code, compiled.diagnostics, !compiled.ok);
+      const missing = compiled.ok ? undefined : missingPackage(compiled.diagnostics);
+      if (missing) {
+        throw new KernelMessageError(
+          "ModuleNotFoundError",
+          `${label}, line ${missing.line}: cannot find the package "${missing.name}". Install it next to the notebook with: %install ${missing.name}\n\n${report}`,
+        );
+      }
       if (!compiled.ok) throw new KernelMessageError("TypeScriptError", report);
       this.output.stream("stderr", report + "\n");
     }
@@ -370,6 +377,15 @@ export function runtimeCompletions(code: string, cursorPos: number): CompletionR
   }
   const start = cursorPos - [...prefix].length;
   return { matches: [...names].sort(), cursor_start: start, cursor_end: cursorPos, metadata: {} };
+}
+
+/** The first package a cell imports that is not installed (TS2307 on a bare specifier), as npm names it. */
+function missingPackage(diagnostics: CellDiagnostic[]): { name: string; line: number } | undefined {
+  for (const d of diagnostics) {
+    const m = d.code === 2307 ? /Cannot find module '([^']+)'/.exec(d.message) : null;
+    if (m && !/^(\.|\/|node:)/.test(m[1])) return { name: packageName(m[1]), line: d.line };
+  }
+  return undefined;
 }
 
 function formatDiagnostics(label: string, code: string, diagnostics: CellDiagnostic[], stopped: boolean): string {
