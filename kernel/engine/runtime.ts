@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
 import type * as tfjs from "@tensorflow/tfjs";
-import type { EngineEvent, EngineNotice, EngineRequest, ExecuteCall, InterruptReason } from "../protocol/engine-link";
+import type { CellLanguage, EngineEvent, EngineNotice, EngineRequest, ExecuteCall, InterruptReason } from "../protocol/engine-link";
 import type { JSONObject } from "../protocol/wire";
 import { toDisplay } from "../display/mime";
 import { chooseBackend, describeBackend, plannedBackend, type BackendCandidate, type BackendChoice } from "./backends";
@@ -22,6 +22,8 @@ import { typeErrorHint } from "./type-hints";
 
 export interface EngineOptions {
   cwd: string;
+  /** The language of the cells: TypeScript is type-checked; JavaScript only has to parse. */
+  language: CellLanguage;
   version: string;
   post: (event: EngineEvent) => void;
   compiler: CellCompiler;
@@ -117,9 +119,10 @@ export class Engine {
     const chosen = await Promise.race([this.backendReady, new Promise<null>((r) => setTimeout(() => r(null), planned ? BANNER_PATIENCE_MS : 60_000))]);
     this.options.post({
       type: "ready",
-      banner: `Glassbox ${this.options.version}: TypeScript ${tsVersion} on TensorFlow.js ${this.tf.version.tfjs}\n${chosen ? describeBackend(chosen) : `Tensor backend: ${planned} (loading; %backend shows the outcome)`}`,
+      banner: `Glassbox ${this.options.version}: ${this.options.language === "javascript" ? "JavaScript" : `TypeScript ${tsVersion}`} on TensorFlow.js ${this.tf.version.tfjs}\n${chosen ? describeBackend(chosen) : `Tensor backend: ${planned} (loading; %backend shows the outcome)`}`,
       backend: chosen?.name ?? planned ?? "",
       typescriptVersion: tsVersion,
+      language: this.options.language,
       heapLimit: getHeapStatistics().heap_size_limit,
     });
   }
@@ -295,9 +298,10 @@ export class Engine {
   }
 
   private async runCode(code: string, call: ExecuteCall, stopped: Promise<never>): Promise<unknown> {
-    const fileName = call.silent ? `cell-s${++this.silentCount}.ts` : `cell-${call.executionCount}.ts`;
+    const ext = this.options.language === "javascript" ? "js" : "ts";
+    const fileName = call.silent ? `cell-s${++this.silentCount}.${ext}` : `cell-${call.executionCount}.${ext}`;
     const label = call.silent ? "Cell (silent)" : `Cell In[${call.executionCount}]`;
-    const compiled = await Promise.race([this.options.compiler.compile(code, { cell: call.executionCount, reportOnly: this.typecheck !== "on" }), stopped]);
+    const compiled = await Promise.race([this.options.compiler.compile(code, { cell: call.executionCount, reportOnly: this.typecheck !== "on", javascript: this.options.language === "javascript" }), stopped]);
     this.cells.add(fileName, label, code, compiled.sourceMap);
     if (this.typecheck !== "off" && compiled.diagnostics.length) {
       const report = formatDiagnostics(label, code, compiled.diagnostics, !compiled.ok);

@@ -299,7 +299,7 @@ export class CellCompilerService implements CellCompiler {
   compileSync(code: string, options: CompileOptions): CompiledCell {
     // A clean cell that declares and imports nothing, compiled again against the same declarations
     // and configuration, has the same outcome: skip the checker (a new program costs ~10 ms).
-    const cacheKey = `${this.stateEpoch}\u0000${options.reportOnly}\u0000${code}`;
+    const cacheKey = `${this.stateEpoch}\u0000${options.reportOnly}\u0000${options.javascript}\u0000${code}`;
     const cached = this.cleanCells.get(cacheKey);
     if (cached) {
       this.pending = { cell: options.cell, code, text: "", declaresNothing: true };
@@ -312,7 +312,8 @@ export class CellCompilerService implements CellCompiler {
     const program = this.program();
     const sf = program.getSourceFile(file)!;
     const syntactic = program.getSyntacticDiagnostics(sf);
-    const diagnostics = [...syntactic, ...(syntactic.length ? [] : program.getSemanticDiagnostics(sf))]
+    const semantic = syntactic.length || options.javascript ? [] : program.getSemanticDiagnostics(sf);
+    const diagnostics = [...syntactic, ...semantic]
       .filter((d) => this.keepDiagnostic(d, code.length))
       .map((d) => this.toCellDiagnostic(d, sf));
     // Problems in tsconfig.json, once after each (re)configuration.
