@@ -13,7 +13,7 @@ import { CommRegistry } from "./comms";
 import type { CellCompiler, CellDiagnostic, CompletionResult } from "./compiler/types";
 import { createDisplayApi } from "./display-api";
 import { CellRegistry, formatError, KernelMessageError, type ErrorContent } from "./errors";
-import { disconnectInspector, evaluate } from "./evaluate";
+import { disconnectInspector, evaluate, lexicalNames, lexicalValue } from "./evaluate";
 import { parseMagics, runMagic, type MagicHost } from "./magics";
 import { kernelRoot, ModuleLoader, packageName } from "./modules";
 import { installNodeApi } from "../node-api";
@@ -301,7 +301,7 @@ export class Engine {
     const ext = this.options.language === "javascript" ? "js" : "ts";
     const fileName = call.silent ? `cell-s${++this.silentCount}.${ext}` : `cell-${call.executionCount}.${ext}`;
     const label = call.silent ? "Cell (silent)" : `Cell In[${call.executionCount}]`;
-    const compiled = await Promise.race([this.options.compiler.compile(code, { cell: call.executionCount, reportOnly: this.typecheck !== "on", javascript: this.options.language === "javascript" }), stopped]);
+    const compiled = await Promise.race([this.options.compiler.compile(code, { cell: call.executionCount, reportOnly: this.typecheck !== "on", javascript: this.options.language === "javascript" || this.typecheck === "off" }), stopped]);
     this.cells.add(fileName, label, code, compiled.sourceMap);
     if (this.typecheck !== "off" && compiled.diagnostics.length) {
       const report = formatDiagnostics(label, code, compiled.diagnostics, !compiled.ok);
@@ -316,7 +316,10 @@ export class Engine {
       this.output.stream("stderr", report + "\n");
     }
     const outcome = await Promise.race([evaluate(compiled.js, fileName), stopped]);
-    await this.options.compiler.commit(call.executionCount).catch((e) => this.log(`commit failed: ${e}`));
+    // Not awaited: the compiler worker handles requests in order, so the next compile and completion
+    // see this commit anyway, and the reply need not wait for it (after an unchecked cell the commit
+    // builds the whole program, seconds on a cold start).
+    void this.options.compiler.commit(call.executionCount).catch((e) => this.log(`commit failed: ${e}`));
     if ("terminated" in outcome) {
       await stopped; // The interrupt that terminated the script rejects this with its reason.
       throw new KernelMessageError("KeyboardInterrupt", INTERRUPT_MESSAGES.user[1]);
@@ -358,7 +361,10 @@ const BANNER_PATIENCE_MS = 30;
 /** How long completion waits for the TypeScript service before answering from live objects. */
 const COMPLETION_PATIENCE_MS = 150;
 
-/** Property names of the live object before the cursor (`tf.lay` → layers), or global names. */
+/**
+ * Property names of the live object before the cursor (`tf.lay` → layers), or global names and the
+ * cells' `let`/`const`/`class` bindings; in the shape of the TypeScript service's answers.
+ */
 export function runtimeCompletions(code: string, cursorPos: number): CompletionResult | undefined {
   const chars = [...code];
   const before = chars.slice(0, cursorPos).join("");
@@ -367,8 +373,15 @@ export function runtimeCompletions(code: string, cursorPos: number): CompletionR
   const dotted = before.endsWith(".") || m[0].includes(".");
   const path = dotted ? (before.endsWith(".") ? m[0].slice(0, -1) : m[1].split(".").slice(0, -1).join(".")) : "";
   const prefix = before.endsWith(".") ? "" : dotted ? m[1].split(".").pop()! + m[2] : m[1] + m[2];
+  const keys = path ? path.split(".") : [];
   let target: unknown = globalThis;
-  for (const key of path ? path.split(".") : []) {
+  if (keys.length && !(keys[0] in globalThis)) {
+    const binding = lexicalValue(keys[0]);
+    if (!binding.found) return undefined;
+    target = binding.value;
+    keys.shift();
+  }
+  for (const key of keys) {
     if (target === null || target === undefined) return undefined;
     // Reading plain properties only: no calls, so completion never runs the user's code.
     const descriptor = Object.getOwnPropertyDescriptor(target as object, key) ?? Object.getOwnPropertyDescriptor(Object.getPrototypeOf(target) ?? {}, key);
@@ -376,11 +389,21 @@ export function runtimeCompletions(code: string, cursorPos: number): CompletionR
     target = descriptor.value;
   }
   const names = new Set<string>();
-  for (let o: unknown = target; o !== null && o !== undefined && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+  // Objects and functions have properties; a primitive has its wrapper's (`"hi".toUpp`).
+  for (let o: unknown = target === null || target === undefined ? target : Object(target); o !== null && o !== undefined && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
     for (const name of Object.getOwnPropertyNames(o)) if (name.startsWith(prefix) && !name.startsWith("__")) names.add(name);
   }
+  const lexical = new Set(path ? [] : lexicalNames().filter((name) => name.startsWith(prefix)));
+  for (const name of lexical) names.add(name);
   const start = cursorPos - [...prefix].length;
-  return { matches: [...names].sort(), cursor_start: start, cursor_end: cursorPos, metadata: {} };
+  const matches = [...names].sort();
+  const kind = (name: string): string => {
+    const value = lexical.has(name) ? lexicalValue(name).value : Object.getOwnPropertyDescriptor(target as object, name)?.value;
+    return typeof value === "function" ? (/^class\b/.test(Function.prototype.toString.call(value)) ? "class" : "function") : "instance";
+  };
+  // `_jupyter_types_experimental` as the TypeScript service gives it, so front ends show the same list.
+  const types = matches.map((text) => ({ start, end: cursorPos, text, type: kind(text) }));
+  return { matches, cursor_start: start, cursor_end: cursorPos, metadata: { _jupyter_types_experimental: types } };
 }
 
 /** The first package a cell imports that is not installed (TS2307 on a bare specifier), as npm names it. */

@@ -309,10 +309,11 @@ export class CellCompilerService implements CellCompiler {
     const text = code + this.shadowSuffix(code);
     this.pending = { cell: options.cell, code, text };
     this.setVirtual(file, text);
+    if (options.javascript) return this.compileUnchecked(code, text, options);
     const program = this.program();
     const sf = program.getSourceFile(file)!;
     const syntactic = program.getSyntacticDiagnostics(sf);
-    const semantic = syntactic.length || options.javascript ? [] : program.getSemanticDiagnostics(sf);
+    const semantic = syntactic.length ? [] : program.getSemanticDiagnostics(sf);
     const diagnostics = [...syntactic, ...semantic]
       .filter((d) => this.keepDiagnostic(d, code.length))
       .map((d) => this.toCellDiagnostic(d, sf));
@@ -330,6 +331,20 @@ export class CellCompilerService implements CellCompiler {
       this.cleanCells.set(cacheKey, compiled);
     }
     return compiled;
+  }
+
+  /**
+   * A cell that is not type-checked (JavaScript, `%typecheck off`) only has to parse: no program is
+   * built, so it runs at once even while the libraries are still being parsed. Every import is kept
+   * (no types to elide). The commit afterwards still records its names for completion.
+   */
+  private compileUnchecked(code: string, text: string, options: CompileOptions): CompiledCell {
+    const sf = ts.createSourceFile(this.currentFile, text, this.options.target ?? ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const syntactic = (sf as unknown as { parseDiagnostics: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+    const diagnostics = syntactic.filter((d) => this.keepDiagnostic(d, code.length)).map((d) => this.toCellDiagnostic(d, sf));
+    const { js, sourceMap } = emitCell(sf, undefined, options.cell, this.options, code.length);
+    this.pending!.declaresNothing = topLevelNames(sf, code.length).length === 0;
+    return { ok: syntactic.length === 0, js, diagnostics, sourceMap };
   }
 
   private keepDiagnostic(d: ts.Diagnostic, end: number): boolean {

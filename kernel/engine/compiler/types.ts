@@ -33,7 +33,7 @@ export interface CompileOptions {
   cell: number;
   /** Report type errors but run anyway (the teaching switch). */
   reportOnly: boolean;
-  /** JavaScript cells: only syntax errors are reported and stop the cell; types are never checked. */
+  /** JavaScript cells and `%typecheck off`: only syntax errors are reported and stop the cell; types are never checked. */
   javascript?: boolean;
 }
 
