@@ -82,8 +82,9 @@ export class Engine {
   }
 
   async init(): Promise<void> {
-    this.loader.install();
+    // tf.node first: the module hooks re-export every name tf has when they are installed.
     installNodeApi(this.tf, () => this.options.cwd);
+    this.loader.install();
     this.backendReady = chooseBackend(this.tf, this.options.backends, this.options.preferredBackend).then((choice) => (this.backend = choice));
     const { display, clearOutput, input } = createDisplayApi(this.output, {
       ask: (parent, prompt, password) =>

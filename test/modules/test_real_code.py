@@ -100,6 +100,8 @@ def test_png_and_jpeg_codecs(kc):
     # JPEG is lossy: a flat image comes back nearly the same.
     code = "const flat = tf.fill([8, 8, 3], 120, 'int32') as tf.Tensor3D;\nconst jpg = await tf.node.encodeJpeg(flat, 'rgb', 95);\nconst jb = tf.node.decodeImage(jpg, 3);\n[jb.shape.join(), tf.sub(jb, flat).abs().max().dataSync()[0] <= 2]"
     assert value(kc, code) == "[ '8,8,3', true ]"
+    # From a local .mjs module that imports tfjs-node's named `node` export.
+    assert value(kc, 'const { pngOfGrey } = await import("./images.mjs");\ntf.node.decodePng(await pngOfGrey(77)).dataSync().join()') == "'77,77,77,77'"
     reply, msgs = execute(kc, "tf.node.decodeImage(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]))")
     assert reply["content"]["status"] == "error" and "PNG and JPEG" in reply["content"]["evalue"]
 
