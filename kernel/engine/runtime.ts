@@ -220,10 +220,15 @@ export class Engine {
    * live objects instead, so the first Tab after start answers at once.
    */
   private async complete(code: string, cursorPos: number): Promise<object> {
-    const typed = this.options.compiler.complete(code, cursorPos);
+    // While the service is cold it answers nothing at once rather than parse the libraries ahead of
+    // the cells waiting behind this request; it is asked to wait only when the live objects know nothing.
+    const typed = this.options.compiler.complete(code, cursorPos, { ifWarm: true });
     const waited = await Promise.race([typed, new Promise<null>((r) => setTimeout(() => r(null), COMPLETION_PATIENCE_MS))]);
     if (waited && waited.matches.length) return waited;
-    return runtimeCompletions(code, cursorPos) ?? (await typed);
+    const live = runtimeCompletions(code, cursorPos);
+    if (live?.matches.length) return live;
+    const answered = await typed;
+    return answered.matches.length ? answered : this.options.compiler.complete(code, cursorPos);
   }
 
   private magicHost(): MagicHost {

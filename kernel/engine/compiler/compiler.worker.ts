@@ -17,7 +17,7 @@ function handle(request: CompilerRequest): unknown {
     case "commit":
       return service.commitSync(a[0] as number);
     case "complete":
-      return service.completeSync(a[0] as string, a[1] as number);
+      return service.completeSync(a[0] as string, a[1] as number, a[2] as { ifWarm?: boolean } | undefined);
     case "inspect":
       return service.inspectSync(a[0] as string, a[1] as number, a[2] as 0 | 1);
     case "isComplete":

@@ -7,7 +7,8 @@
 //   <dir>/__glassbox_decls__.d.ts   `declare global { ... }` of the committed cells' names
 //   <dir>/__glassbox_edit__.ts      the cell being edited, for completion and inspection
 //   kernel/engine/globals.d.ts      the runtime's globals, less the names cells declared again
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { basename, dirname, join } from "node:path";
 import ts from "typescript";
@@ -463,7 +464,8 @@ export class CellCompilerService implements CellCompiler {
     return this.ls;
   }
 
-  completeSync(code: string, cursorPos: number): CompletionResult {
+  completeSync(code: string, cursorPos: number, options: { ifWarm?: boolean } = {}): CompletionResult {
+    if (options.ifWarm && !this.fullReady && !this.quick) return { matches: [], cursor_start: cursorPos, cursor_end: cursorPos, metadata: {} };
     const pos = codePointToUtf16(code, cursorPos);
     let start = pos;
     while (start > 0) {
@@ -582,6 +584,15 @@ export class CellCompilerService implements CellCompiler {
   warmUpSteps(): (() => void)[] {
     const code = "tf.layers;\nconst __glassbox_warm__ = tf.sequential();\n__glassbox_warm__.fit;\n";
     const steps: (() => void)[] = [];
+    // The libraries the last start parsed (see declarationListFile), a few files per step, so that
+    // requests (an unchecked cell, a completion) wait only for a few files, never for all of them.
+    const known = this.knownDeclarationFiles();
+    for (let i = 0; i < known.length; i += 8) {
+      const chunk = known.slice(i, i + 8);
+      steps.push(() => {
+        if (!this.fullReady) for (const file of chunk) this.preparse(file);
+      });
+    }
     const nodeFiles = this.options.types?.includes("node") ? this.nodeTypeFiles() : [];
     if (nodeFiles.length) {
       this.quickPlanned = true;
@@ -600,6 +611,7 @@ export class CellCompilerService implements CellCompiler {
     steps.push(() => {
       this.setVirtual(this.editFile, code);
       const program = this.program();
+      this.rememberDeclarationFiles(program);
       program.getSemanticDiagnostics(program.getSourceFile(this.editFile));
       this.ls.getCompletionsAtPosition(this.editFile, 3, {});
       this.quick?.dispose();
@@ -617,6 +629,41 @@ export class CellCompilerService implements CellCompiler {
     const settings = (): ts.CompilerOptions => ({ ...this.options, types: (this.options.types ?? []).filter((t) => t !== "node") });
     this.quick = ts.createLanguageService(this.host(settings), registry);
     return this.quick;
+  }
+
+  /**
+   * Where the list of library files a full program parses is kept between starts: beside the
+   * kernel's packages, one list per kernel install, TypeScript version and compiler options.
+   */
+  private declarationListFile(): string | undefined {
+    if (!this.kernelRoot) return undefined;
+    const key = createHash("sha256").update(JSON.stringify([this.kernelRoot, ts.version, this.options])).digest("hex").slice(0, 16);
+    return join(this.kernelRoot, "node_modules", ".cache", "glassbox", `declarations-${key}.json`);
+  }
+
+  private knownDeclarationFiles(): string[] {
+    const list = this.declarationListFile();
+    try {
+      const files = list && existsSync(list) ? (JSON.parse(readFileSync(list, "utf8")) as unknown) : [];
+      return Array.isArray(files) ? files.filter((f): f is string => typeof f === "string" && existsSync(f)) : [];
+    } catch {
+      return []; // only a head start
+    }
+  }
+
+  private rememberDeclarationFiles(program: ts.Program): void {
+    const list = this.declarationListFile();
+    if (!list) return;
+    const files = program
+      .getSourceFiles()
+      .map((sf) => sf.fileName)
+      .filter((f) => !this.virtual.has(f) && (f.includes("/node_modules/") || f.startsWith(this.libDir)) && /\.d\.[cm]?ts$/.test(f));
+    try {
+      mkdirSync(dirname(list), { recursive: true });
+      writeFileSync(list, JSON.stringify(files));
+    } catch {
+      // A read-only install parses from scratch each start.
+    }
   }
 
   /** The declaration files of Node's types (@types/node and undici-types), as the program will find them. */
@@ -669,8 +716,8 @@ export class CellCompilerService implements CellCompiler {
   async commit(cell: number): Promise<void> {
     this.commitSync(cell);
   }
-  async complete(code: string, cursorPos: number): Promise<CompletionResult> {
-    return this.completeSync(code, cursorPos);
+  async complete(code: string, cursorPos: number, options?: { ifWarm?: boolean }): Promise<CompletionResult> {
+    return this.completeSync(code, cursorPos, options);
   }
   async inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult> {
     return this.inspectSync(code, cursorPos, detailLevel);
