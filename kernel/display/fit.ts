@@ -44,7 +44,8 @@ function samplesOf(x: unknown): number | undefined {
 /** Callbacks in tfjs are either all BaseCallback instances or all plain objects; keep that true. */
 function withCallback(tf: typeof tfjs, callbacks: unknown, ours: tfjs.CustomCallbackArgs & { [DRAWS_CURVES]: true }): unknown[] {
   const list = Array.isArray(callbacks) ? [...callbacks] : callbacks ? [callbacks] : [];
-  if (list.length && list[0] instanceof tf.Callback) {
+  // A BaseCallback (tf.Callback, tf.CustomCallback, tf.node.tensorBoard ...): tfjs does not export the base class.
+  if (list.length && typeof (list[0] as { setParams?: unknown }).setParams === "function") {
     const wrapped = new tf.CustomCallback(ours) as unknown as Record<symbol, unknown>;
     wrapped[DRAWS_CURVES] = true;
     return [...list, wrapped];

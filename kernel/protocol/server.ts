@@ -304,15 +304,18 @@ export class KernelServer {
       protocol_version: PROTOCOL_VERSION,
       implementation: "glassbox",
       implementation_version: this.options.version,
-      language_info: {
-        name: "typescript",
-        version: ready.typescriptVersion,
-        mimetype: "text/typescript",
-        file_extension: ".ts",
-        pygments_lexer: "typescript",
-        codemirror_mode: { name: "javascript", typescript: true },
-        nbconvert_exporter: "script",
-      },
+      language_info:
+        ready.language === "javascript"
+          ? { name: "javascript", version: process.versions.node, mimetype: "text/javascript", file_extension: ".js", pygments_lexer: "javascript", codemirror_mode: { name: "javascript" }, nbconvert_exporter: "script" }
+          : {
+              name: "typescript",
+              version: ready.typescriptVersion,
+              mimetype: "text/typescript",
+              file_extension: ".ts",
+              pygments_lexer: "typescript",
+              codemirror_mode: { name: "javascript", typescript: true },
+              nbconvert_exporter: "script",
+            },
       banner: ready.banner,
       debugger: false,
       help_links: [

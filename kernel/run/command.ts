@@ -192,7 +192,9 @@ export async function runCommand(argv: string[], stdout: Out = process.stdout, s
     const input = args.inputs[n];
     const nb = notebooks[n];
     const spec = nb.metadata.kernelspec;
-    if (spec && spec.name !== "glassbox") stdout.write(`note: ${input} asks for the "${spec.name}" kernel; running it with Glassbox.\n`);
+    // The kernelspec picks the language: glassbox-js (or a JavaScript notebook) runs as JavaScript.
+    const javascript = spec?.name === "glassbox-js" || (spec?.name !== "glassbox" && spec?.language === "javascript");
+    if (spec && spec.name !== "glassbox" && spec.name !== "glassbox-js") stdout.write(`note: ${input} asks for the "${spec.name}" kernel; running it with Glassbox (${javascript ? "JavaScript" : "TypeScript"}).\n`);
     const codeCount = nb.cells.filter((c) => c.cell_type === "code").length;
     stdout.write(`▶ ${input} (${codeCount} code cell${codeCount === 1 ? "" : "s"})\n`);
     let done = 0;
@@ -202,6 +204,7 @@ export async function runCommand(argv: string[], stdout: Out = process.stdout, s
     try {
       result = await executeNotebook(nb, {
         cwd: dirname(resolve(input)),
+        language: javascript ? "javascript" : "typescript",
         timeout: args.timeout,
         allowErrors: args.allowErrors,
         onLog: (t) => (log = (log + t).slice(-4000)),
@@ -222,7 +225,9 @@ export async function runCommand(argv: string[], stdout: Out = process.stdout, s
       if (log.trim()) stderr.write(`kernel log:\n${log.trim()}\n`);
       return 1;
     }
-    nb.metadata.kernelspec = { name: "glassbox", display_name: "Glassbox (TypeScript)", language: "typescript" };
+    nb.metadata.kernelspec = javascript
+      ? { name: "glassbox-js", display_name: "Glassbox (JavaScript)", language: "javascript" }
+      : { name: "glassbox", display_name: "Glassbox (TypeScript)", language: "typescript" };
     writeAtomic(outputs[n], serializeNotebook(nb));
     const failed = result.failures.length > 0;
     if (failed) failedNotebooks++;

@@ -56,7 +56,7 @@ before(async () => {
     }),
   });
   await server.start();
-  emit({ type: "ready", banner: "test", backend: "cpu", typescriptVersion: "5", heapLimit: 2 ** 31 });
+  emit({ type: "ready", banner: "test", backend: "cpu", typescriptVersion: "5", language: "typescript", heapLimit: 2 ** 31 });
   client = new KernelClient(info);
   await client.waitReady(10_000);
   rmSync(path, { force: true });
