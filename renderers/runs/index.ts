@@ -4,14 +4,13 @@
  * validation dashed) and a table of each run's best metrics, sortable by any column.
  * Updates redraw in place (Plotly.react with the board id as uirevision keeps the user's zoom).
  */
-import { disposeOutputs, expectVersion, type ActivationFunction, type OutputItem } from "../shared/contract";
+import { RUNS_MIME, type RunRecord, type RunsPayloadV1 } from "../../kernel/display/payloads";
 import { el, formatDuration, formatNumber } from "../shared/dom";
+import { defineRenderer, drawFirst } from "../shared/host";
 import { disposePlot, drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
 import { ensureStyles } from "../shared/styles";
 import { onThemeChange, readTheme, type Theme } from "../shared/theme";
-import type { RunRecord, RunsPayloadV1 } from "../../kernel/display/runs";
-
-export const RUNS_MIME = "application/vnd.glassbox.runs.v1+json";
+import { checkRuns } from "./check";
 
 /** More runs than the theme's six chart colours: these follow (Plotly's remaining defaults). */
 const EXTRA_COLORS = ["#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#1f77b4", "#ff7f0e", "#2ca02c"];
@@ -35,9 +34,6 @@ class RunsOutput {
     node.replaceChildren(this.root);
     this.stopTheme = onThemeChange(() => { void this.draw(); });
   }
-
-  get seq(): number { return this.payload?.seq ?? -1; }
-  get boardId(): string | undefined { return this.payload?.boardId; }
 
   async update(payload: RunsPayloadV1): Promise<void> {
     this.payload = payload;
@@ -129,23 +125,11 @@ class RunsOutput {
   }
 }
 
-export const activate: ActivationFunction = () => {
-  const outputs = new Map<string, RunsOutput>();
-  return {
-    async renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal) {
-      const payload = expectVersion<RunsPayloadV1>(item.json(), 1, RUNS_MIME);
-      let output = outputs.get(item.id);
-      if (output && output.node === element && output.boardId === payload.boardId && payload.seq <= output.seq) return; // stale
-      if (!output || output.node !== element) {
-        output?.dispose();
-        output = new RunsOutput(element);
-        outputs.set(item.id, output);
-      }
-      if (signal?.aborted) return;
-      await output.update(payload);
-    },
-    disposeOutputItem(id?: string) {
-      disposeOutputs(outputs, id);
-    },
-  };
-};
+export const activate = defineRenderer<RunsPayloadV1>({
+  mime: RUNS_MIME,
+  version: 1,
+  check: checkRuns,
+  // Another board drawn into the same output starts over; an older emission of the shown board is dropped.
+  relation: (shown, next) => (shown.boardId !== next.boardId ? "new" : next.seq <= shown.seq ? "stale" : "update"),
+  render: (element, payload) => drawFirst(new RunsOutput(element), payload),
+});

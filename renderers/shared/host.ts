@@ -34,7 +34,8 @@ export type Relation = "update" | "new" | "stale";
 
 export interface RendererDefinition<T, State = unknown> {
   mime: string;
-  version: number;
+  /** The payload's `version` field must equal this; null where the MIME type alone names the version (Plotly's). */
+  version: number | null;
   /** Structural check of the JSON; returns it typed or throws (PayloadError) naming the bad field. */
   check(json: unknown): T;
   render(element: HTMLElement, payload: T, ctx: RenderContext<State>): DrawnOutput<T> | void | Promise<DrawnOutput<T> | void>;
@@ -53,7 +54,7 @@ interface Live<T> {
 /** Throws VS Code's fallback error for a payload this renderer cannot draw. */
 function checkPayload<T>(json: unknown, definition: Pick<RendererDefinition<T>, "mime" | "version" | "check">): T {
   const version = (json as { version?: unknown } | null)?.version;
-  if (!json || typeof json !== "object" || version !== definition.version) {
+  if (!json || typeof json !== "object" || (definition.version !== null && version !== definition.version)) {
     throw fallbackToNextRenderer(`${definition.mime}: expected version ${definition.version}, got ${JSON.stringify(version)}`);
   }
   try {
