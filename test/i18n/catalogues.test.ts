@@ -140,8 +140,8 @@ test("the renderers' catalogues have the same keys and placeholders, in real Chi
   assert.deepEqual(untranslated.filter((k) => k !== "explanation.prediction"), [], "renderer messages without any Chinese text");
   // Keys are used as literals (t("tensor.title")) or through a template prefix (t(`tensor.view.${view}`)).
   const code = sources("renderers").join("\n");
-  const literals = new Set([...code.matchAll(/["'`]((?:host|tensor|training|explanation|control)\.[\w.]+)["'`]/g)].map((m) => m[1]));
-  const prefixes = [...code.matchAll(/`((?:host|tensor|training|explanation|control)\.[\w.]*)\$\{/g)].map((m) => m[1]);
+  const literals = new Set([...code.matchAll(/["'`]((?:host|plot|tensor|training|explanation|control)\.[\w.]+)["'`]/g)].map((m) => m[1]));
+  const prefixes = [...code.matchAll(/`((?:host|plot|tensor|training|explanation|control)\.[\w.]*)\$\{/g)].map((m) => m[1]);
   const unused = [...flat.en.keys()].map((k) => k.replace(/_(one|other)$/, "")).filter((k) => !literals.has(k) && !prefixes.some((p) => k.startsWith(p)));
   assert.deepEqual([...new Set(unused)], [], "catalogue keys no renderer uses");
 });

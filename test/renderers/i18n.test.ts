@@ -71,6 +71,8 @@ test("the training renderer in Chinese", async () => {
   assert.equal(await page.getAttribute('#r1 .gb-controls label[title]', "title"), "去偏指数移动平均，在降采样之前计算");
   await page.waitForSelector('#r1 .gb-plot[data-group="loss"] .main-svg');
   assert.equal(await page.locator('#r1 .gb-plot[data-group="loss"] .g-xtitle').textContent(), "步数");
+  const modeBar = await page.locator('#r1 .gb-plot[data-group="loss"] .modebar-btn').evaluateAll((buttons) => buttons.map((b) => b.getAttribute("data-title")));
+  for (const tip of ["平移", "自动缩放", "重置坐标轴"]) assert.ok(modeBar.includes(tip), `Plotly's mode bar tooltips are Chinese: ${modeBar.join(", ")}`);
   await screenshot(page, "#r1", "training-zh-CN");
   errors.push(...pageErrors);
   await page.context().close();
