@@ -101,7 +101,7 @@ test("--lang: the report's language, its labels, and a clear error for an unknow
   const notebook = parseNotebook(JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
     { cell_type: "code", source: "x", metadata: {}, execution_count: null, outputs: [] },
     { cell_type: "code", source: "y", metadata: {}, execution_count: null, outputs: [] },
-  ] }));
+  ] }), "a.ipynb");
   // As the run leaves them: an output of no known type, and an error.
   (notebook.cells[0] as CodeCell).outputs.push({ output_type: "display_data", data: {}, metadata: {} });
   (notebook.cells[1] as CodeCell).outputs.push({ output_type: "error", ename: "Error", evalue: "boom", traceback: [] });
