@@ -14,8 +14,8 @@ export type Language = (typeof LANGUAGES)[number];
 type Leaves<T, P extends string = ""> = {
   [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Leaves<T[K], `${P}${K}.`>;
 }[keyof T & string];
-/** Every message key, checked at compile time against the English catalogue. */
-export type MessageKey = Leaves<typeof en>;
+/** Every message key, checked at compile time against the English catalogue; `x_one`/`x_other` pairs are used as `x` with a `count` (i18next plurals). */
+export type MessageKey = Leaves<typeof en> extends infer K ? (K extends `${infer B}_${"one" | "other"}` ? B : K) : never;
 export type MessageValues = Record<string, string | number>;
 
 export const CATALOGUES: Record<Language, object> = { en, "zh-CN": zhCN };
@@ -59,6 +59,12 @@ function instance(): i18n {
 /** The message `key` in the current language, with `{{name}}` placeholders filled from `values`. */
 export function t(key: MessageKey, values?: MessageValues): string {
   return instance().t(key, values) as string;
+}
+
+/** `t` fixed to one language, whatever the process's is (e.g. a report written in the `--lang` it was asked for). */
+export function fixedTranslator(language: Language): (key: MessageKey, values?: MessageValues) => string {
+  const fixed = instance().getFixedT(language);
+  return (key, values) => fixed(key, values) as string;
 }
 
 export function currentLanguage(): Language {

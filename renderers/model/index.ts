@@ -11,6 +11,7 @@ import { el } from "../shared/dom";
 import { defineRenderer, drawFirst } from "../shared/host";
 import { ensureStyles } from "../shared/styles";
 import { checkModel } from "./check";
+import { formatInteger, t } from "../shared/i18n";
 
 const SVG = "http://www.w3.org/2000/svg";
 const CSS = `
@@ -86,9 +87,9 @@ class ModelOutput {
     this.header.replaceChildren(
       el("span", { class: "gb-title" }, p.graph.name),
       el("span", { class: "gb-chip" }, p.graph.className),
-      el("span", { class: "gb-muted", dataset: { role: "counts" } }, `${p.layerCount} layers · ${p.totalParams.toLocaleString("en-US")} params (${p.trainableParams.toLocaleString("en-US")} trainable)`),
-      button("Fit", "fit", () => { this.fit(); }),
-      button(this.collapse ? "Show every layer" : "Fold repeats", "fold", () => { this.collapse = !this.collapse; this.unfolded.clear(); this.layout(true); }),
+      el("span", { class: "gb-muted", dataset: { role: "counts" } }, t("model.counts", { layers: formatInteger(p.layerCount), params: formatInteger(p.totalParams), trainable: formatInteger(p.trainableParams) })),
+      button(t("model.fit"), "fit", () => { this.fit(); }),
+      button(this.collapse ? t("model.showAll") : t("model.fold"), "fold", () => { this.collapse = !this.collapse; this.unfolded.clear(); this.layout(true); }),
     );
   }
 

@@ -5,7 +5,8 @@
  * Updates redraw in place (Plotly.react with the board id as uirevision keeps the user's zoom).
  */
 import { RUNS_MIME, type RunRecord, type RunsPayloadV1 } from "../../kernel/display/payloads";
-import { el, formatDuration, formatNumber } from "../shared/dom";
+import { el } from "../shared/dom";
+import { formatDuration, formatNumber, t } from "../shared/i18n";
 import { defineRenderer, drawFirst } from "../shared/host";
 import { disposePlot, drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
 import { ensureStyles } from "../shared/styles";
@@ -45,8 +46,8 @@ class RunsOutput {
     const theme = readTheme();
     const p = this.payload;
     const statusClass = { running: "gb-chip", done: "gb-badge gb-badge-ok", stopped: "gb-badge gb-badge-warning" }[p.status];
-    this.header.replaceChildren(el("span", { class: "gb-title" }, p.title), el("span", { class: statusClass, dataset: { role: "status" } }, p.status),
-      el("span", { class: "gb-muted" }, `${p.runs.length} run${p.runs.length === 1 ? "" : "s"}`));
+    this.header.replaceChildren(el("span", { class: "gb-title" }, p.title), el("span", { class: statusClass, dataset: { role: "status" } }, t(`runs.status.${p.status}`)),
+      el("span", { class: "gb-muted" }, t("runs.count", { count: p.runs.length })));
     this.renderTable(theme);
     const groups = [...new Set(p.metrics.map((m) => m.group))];
     for (const [group, host] of this.plots) if (!groups.includes(group)) { disposePlot(host); host.remove(); this.plots.delete(group); }
@@ -61,7 +62,7 @@ class RunsOutput {
       uirevision: `${p.boardId}|${group}`,
       title: { text: plotText(group), x: 0, xanchor: "left", font: { size: theme.fontSize + 1 } },
       margin: { l: 52, r: 12, t: 40, b: 36 },
-      xaxis: { title: { text: "epoch" } },
+      xaxis: { title: { text: t("runs.epoch") } },
       legend: { orientation: "v", x: 1.02, xanchor: "left", y: 1, bgcolor: "rgba(0,0,0,0)" },
     }))));
   }
@@ -73,7 +74,7 @@ class RunsOutput {
       name: plotText(metrics.length > 1 ? `${run.label} · ${m.key}` : run.label), legendgroup: run.id, meta: `${run.id}|${m.key}`,
       line: { color: colorOf(theme, i), width: 2, dash: m.split === "val" ? "dash" : "solid" }, marker: { size: 5, color: colorOf(theme, i) },
       opacity: run.status === "running" ? 1 : 0.9,
-      hovertemplate: `${plotText(run.label)}<br>${plotText(m.key)} %{y:.4g}<extra>epoch %{x}</extra>`,
+      hovertemplate: `${plotText(run.label)}<br>${plotText(m.key)} %{y:.4g}<extra>${plotText(t("runs.hover", { epoch: "%{x}" }))}</extra>`,
     })));
   }
 
@@ -89,7 +90,8 @@ class RunsOutput {
   private renderTable(theme: Theme): void {
     const p = this.payload;
     const columns = ["run", ...p.hparams.map((h) => `hp:${h}`), "status", "epochs", "time", ...p.metrics.map((m) => `best:${m.key}`)];
-    const label = (c: string) => (c.startsWith("hp:") ? c.slice(3) : c.startsWith("best:") ? `best ${c.slice(5)}` : c);
+    const label = (c: string) =>
+      c.startsWith("hp:") ? c.slice(3) : c.startsWith("best:") ? t("runs.column.best", { name: c.slice(5) }) : t(`runs.column.${c as "run" | "status" | "epochs" | "time"}`);
     const rows = p.runs.map((run, i) => ({ run, i }));
     const { column, descending } = this.sort;
     rows.sort((a, b) => {
@@ -102,7 +104,7 @@ class RunsOutput {
     });
     const head = el("tr", {}, ...columns.map((c) => el("th", {
       dataset: { column: c }, attrs: { "aria-sort": c === column ? (descending ? "descending" : "ascending") : "none", role: "button", tabindex: "0" },
-      style: { cursor: "pointer" }, title: "Sort by this column",
+      style: { cursor: "pointer" }, title: t("runs.sortTip"),
       on: { click: () => { this.sort = { column: c, descending: c === column ? !descending : c.startsWith("best:") && p.metrics.find((m) => `best:${m.key}` === c)?.goal === "max" }; this.renderTable(readTheme()); } },
     }, label(c) + (c === column ? (descending ? " ▼" : " ▲") : ""))));
     const body = rows.map(({ run, i }) => el("tr", { dataset: { run: run.id } }, ...columns.map((c) => {
@@ -111,7 +113,7 @@ class RunsOutput {
       if (c === "time") return el("td", {}, formatDuration(v as number));
       if (c.startsWith("best:")) {
         const best = run.best[c.slice(5)];
-        return el("td", { title: best ? `epoch ${best.epoch}` : "" }, best ? formatNumber(best.value) : "–");
+        return el("td", { title: best ? t("runs.bestAt", { epoch: best.epoch }) : "" }, best ? formatNumber(best.value) : "–");
       }
       return el("td", {}, String(v));
     })));

@@ -14,6 +14,7 @@
 import { PayloadError } from "./check";
 import { fallbackToNextRenderer, type ActivationFunction, type OutputItem, type RendererContext } from "./contract";
 import { el } from "./dom";
+import { t } from "./i18n";
 import { ensureStyles } from "./styles";
 
 /** What a drawn output offers the host. Without `update`, an update is drawn afresh. */
@@ -79,7 +80,7 @@ function showError(element: HTMLElement, mime: string, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   ensureStyles();
   element.replaceChildren(el("div", { class: "gb-render-error", dataset: { role: "render-error" } },
-    `This output could not be redrawn (${mime}): ${message}. Re-run the cell; if it persists, report it with the notebook.`));
+    t("host.redrawFailed", { mime, message })));
 }
 
 export function defineRenderer<T, State = unknown>(definition: RendererDefinition<T, State>): ActivationFunction<State> {
