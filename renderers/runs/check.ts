@@ -1,6 +1,7 @@
 /** The structural check of a runs.v1 payload: every field the renderer reads (docs/mime/runs.v1.md). */
 import type { RunsPayloadV1 } from "../../kernel/display/payloads";
 import { array, number, numbers, numbersOrNull, object, oneOf, optional, PayloadError, string, strings } from "../shared/check";
+import { checkMetricInfo } from "../training/check";
 
 function hparams(value: unknown, path: string): void {
   for (const [key, v] of Object.entries(object(value, path))) {
@@ -14,13 +15,7 @@ export function checkRuns(json: unknown): RunsPayloadV1 {
   string(p.title, "title");
   number(p.seq, "seq");
   oneOf(p.status, "status", ["running", "done", "stopped"] as const);
-  array(p.metrics, "metrics", (m, path) => {
-    const o = object(m, path);
-    string(o.key, `${path}.key`);
-    string(o.group, `${path}.group`);
-    oneOf(o.split, `${path}.split`, ["train", "val"] as const);
-    optional(o.goal, `${path}.goal`, (g, gp) => oneOf(g, gp, ["min", "max"] as const));
-  });
+  array(p.metrics, "metrics", checkMetricInfo);
   strings(p.hparams, "hparams");
   array(p.runs, "runs", (r, path) => {
     const run = object(r, path);

@@ -14,27 +14,13 @@
  */
 import en from "./locales/en.json";
 import zhCN from "./locales/zh-CN.json";
+import { normalizeLanguage, type CatalogueKey, type Language, type MessageValues } from "../../kernel/i18n/language";
 
-export const LANGUAGES = ["en", "zh-CN"] as const;
-export type Language = (typeof LANGUAGES)[number];
-
-type Leaves<T, P extends string = ""> = {
-  [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Leaves<T[K], `${P}${K}.`>;
-}[keyof T & string];
-/** Every message key, checked at compile time against the English catalogue; `x_one`/`x_other` pairs are used as `x` with a `count`. */
-export type MessageKey = Leaves<typeof en> extends infer K ? (K extends `${infer B}_${"one" | "other"}` ? B : K) : never;
-export type MessageValues = Record<string, string | number>;
+export { LANGUAGES, normalizeLanguage, type Language, type MessageValues } from "../../kernel/i18n/language";
+/** Every message key, checked at compile time against the English catalogue. */
+export type MessageKey = CatalogueKey<typeof en>;
 
 export const CATALOGUES: Record<Language, object> = { en, "zh-CN": zhCN };
-
-/** A BCP 47 tag (`zh`, `zh-Hans-CN`, `en-GB`) to a supported language. */
-export function normalizeLanguage(tag: string | null | undefined): Language | undefined {
-  const base = tag?.trim().toLowerCase().replace(/_/g, "-");
-  if (!base) return undefined;
-  if (base.startsWith("zh")) return "zh-CN";
-  if (base.startsWith("en")) return "en";
-  return undefined;
-}
 
 /** The language of this document (see the module comment). */
 export function language(): Language {

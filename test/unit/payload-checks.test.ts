@@ -60,6 +60,9 @@ describe("payload checks", () => {
     assert.equal(checkTraining(state), state);
     const final = monitor.state();
     assert.equal(checkTraining(final), final);
+    // An interrupted fit's curve says so (issue 13) and must still draw, not fall back to its PNG.
+    const interrupted = { ...clone(final), status: "interrupted" as const };
+    assert.equal(checkTraining(interrupted), interrupted);
     const badValue = clone(state) as unknown as { series: { batch: { values: Record<string, unknown[]> } } };
     badValue.series.batch.values.loss[0] = "1";
     assert.equal(refusal(checkTraining, badValue), "series.batch.values.loss[0]: expected a number, got string");
