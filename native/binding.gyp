@@ -1,4 +1,5 @@
-# Builds the Glassbox native TensorFlow.js backend addon on Debian's libtorch-dev (ATen, CPU).
+# Builds the Glassbox native TensorFlow.js backend addon: tensors held in libtorch (CPU, or CUDA when the
+# linked libtorch has it).
 # Run through scripts/build-native.mjs, which skips cleanly when the headers are absent.
 {
   "targets": [
@@ -7,6 +8,8 @@
       "sources": [
         "src/addon.cc",
         "src/tensors.cc",
+        "src/shape.cc",
+        "src/reduce.cc",
         "src/conv.cc",
         "src/pool.cc",
         "src/matmul.cc",

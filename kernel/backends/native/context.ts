@@ -1,8 +1,7 @@
-// What every native kernel needs: the tf namespace (for backend_util), the addon, and zero-copy
-// access to the cpu backend's typed arrays that the native backend inherits.
+// What every native kernel needs: the tf namespace (for backend_util and friends), the addon, and the
+// backend whose tensors are addon slots.
 import type * as tfjs from "@tensorflow/tfjs";
-import type { DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs";
-import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs";
 import type { NativeAddon } from "./addon";
 import type { NativeBackend } from "./backend";
 
@@ -14,10 +13,10 @@ export interface KernelArgs {
   attrs: NamedAttrMap;
 }
 
-/** A native kernel returns null when it cannot serve these inputs; the cpu kernel then runs. */
+/** A native kernel returns null when it cannot serve these inputs; the host fallback then runs the cpu kernel. */
 export interface NativeKernel {
   name: string;
-  run(args: KernelArgs): TensorInfo | null;
+  run(args: KernelArgs): TensorInfo | TensorInfo[] | null;
 }
 
 export interface Context {
@@ -25,24 +24,10 @@ export interface Context {
   addon: NativeAddon;
 }
 
-export interface FloatTensor {
-  shape: number[];
-  values: Float32Array;
-}
-
-/** The float32 buffer behind a tensor (no copy), or undefined when it is not a plain float32 tensor. */
-export function floats(backend: MathBackendCPU, t: TensorInfo | undefined): FloatTensor | undefined {
-  if (t === undefined || t.dtype !== "float32") return undefined;
-  const values = backend.data.get(t.dataId)?.values;
-  return values instanceof Float32Array ? { shape: t.shape, values } : undefined;
-}
-
-export function output(backend: MathBackendCPU, shape: number[], values: Float32Array | Int32Array, dtype: DataType = "float32"): TensorInfo {
-  return backend.makeTensorInfo(shape, dtype, values);
-}
-
 export function sizeOf(shape: number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
 }
 
 /** [top, bottom, left, right] from TensorFlow.js's padInfo. */
@@ -50,12 +35,12 @@ export function padList(p: { top: number; bottom: number; left: number; right: n
   return [p.top, p.bottom, p.left, p.right];
 }
 
-/** The output length ATen computes (floor rounding); kernels fall back when TensorFlow.js differs. */
+/** The output length ATen computes (floor rounding); kernels decline when TensorFlow.js differs. */
 export function atenOutSize(inSize: number, before: number, after: number, filter: number, stride: number, dilation = 1): number {
   return Math.floor((inSize + before + after - dilation * (filter - 1) - 1) / stride) + 1;
 }
 
-/** Activation codes of native/src/tensors.h; undefined for those served only by the cpu kernel. */
+/** Activation codes of native/src/tensors.h; undefined for those served only by the host fallback. */
 export function activationCode(activation: unknown): number | undefined {
   switch (activation ?? "linear") {
     case "linear": return 0;
@@ -64,6 +49,24 @@ export function activationCode(activation: unknown): number | undefined {
     case "sigmoid": return 3;
     case "leakyrelu": return 4;
     case "elu": return 5;
+    case "prelu": return 6;
+    case "tanh": return 7;
     default: return undefined;
   }
+}
+
+/** Dtype codes of native/src/tensors.cc. */
+export function dtypeCodeOf(dtype: string): number | undefined {
+  return dtype === "float32" ? 0 : dtype === "int32" ? 1 : dtype === "bool" ? 2 : undefined;
+}
+
+/** The slot of an optional input, or -1. */
+export function optional(backend: NativeBackend, t: TensorInfo | undefined): number {
+  return t === undefined || t === null ? -1 : backend.id(t);
+}
+
+/** Axes as non-negative numbers. */
+export function axes(axis: number | number[], rank: number): number[] {
+  const list = Array.isArray(axis) ? axis : [axis];
+  return list.map((a) => (a < 0 ? a + rank : a));
 }
