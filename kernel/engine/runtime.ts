@@ -233,7 +233,12 @@ export class Engine {
       memoryReport: () => {
         const { numTensors, numBytes } = this.tf.memory();
         const sign = (n: number) => (n >= 0 ? `+${n}` : `${n}`);
-        return `${numTensors} tensors, ${formatBytes(numBytes)} (since the previous cell: ${sign(numTensors - this.lastMemory.numTensors)} tensors, ${sign(numBytes - this.lastMemory.numBytes)} bytes)`;
+        const line = `${numTensors} tensors, ${formatBytes(numBytes)} (since the previous cell: ${sign(numTensors - this.lastMemory.numTensors)} tensors, ${sign(numBytes - this.lastMemory.numBytes)} bytes)`;
+        // The native backend adds what libtorch holds on its device (and, on a GPU, the whole device's use).
+        const device = this.tf.memory() as { device?: string; numBytesInDevice?: number; deviceBytesUsed?: number; deviceBytesTotal?: number };
+        if (device.numBytesInDevice === undefined) return line;
+        const gpu = device.deviceBytesTotal ? `; GPU memory in use: ${formatBytes(device.deviceBytesUsed ?? 0)} of ${formatBytes(device.deviceBytesTotal)}` : "";
+        return `${line}\n${device.device ?? "device"}: ${formatBytes(device.numBytesInDevice)} held by libtorch${gpu}`;
       },
       setTypecheck: (mode) => (this.typecheck = mode),
       typecheckMode: () => this.typecheck,

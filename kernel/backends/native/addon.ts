@@ -1,7 +1,7 @@
 // Finds and loads the compiled addon (native/build/Release/glassbox_native.node). The kernel runs
 // bundled from dist/, tests and benches run from sources, so the repository root is found by walking
 // up to the package.json named "glassbox" rather than by a fixed relative path.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { findKernelRoot } from "../../root";
@@ -112,6 +112,22 @@ export async function preloadAddon(): Promise<void> {
 export function addonBuilt(): boolean {
   const root = findRepositoryRoot();
   return root !== undefined && existsSync(join(root, ADDON));
+}
+
+/**
+ * A cheap guess, without loading libtorch, that the native backend will run on a GPU: one is visible
+ * to the NVIDIA driver, GLASSBOX_DEVICE does not say cpu, and the addon was linked with libtorch_cuda.
+ */
+export function addonLikelyOnGpu(): boolean {
+  if ((process.env.GLASSBOX_DEVICE ?? "").trim().toLowerCase() === "cpu") return false;
+  const root = findRepositoryRoot();
+  if (root === undefined || !existsSync(join(root, ADDON))) return false;
+  try {
+    if (readdirSync("/proc/driver/nvidia/gpus").length === 0) return false;
+    return readFileSync(join(root, ADDON)).includes("libtorch_cuda");
+  } catch {
+    return false;
+  }
 }
 
 export function loadAddon(): AddonLoad {

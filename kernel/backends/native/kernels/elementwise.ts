@@ -107,6 +107,15 @@ export function elementwiseKernels({ addon, tf }: Context): NativeKernel[] {
         return backend.made(addon.range(start, step, n, code));
       },
     },
+    {
+      name: "LinSpace",
+      run: ({ backend, attrs }) => {
+        const { start, stop, num } = attrs as { start: number; stop: number; num: number };
+        if (!(num > 0)) return null;
+        const step = num === 1 ? 0 : (stop - start) / (num - 1);
+        return backend.made(addon.range(start, step, num, 0));
+      },
+    },
   ];
   return kernels.filter((k) => tf.getKernel(k.name, "cpu") !== undefined || k.name === "Identity");
 }

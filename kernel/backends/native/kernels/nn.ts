@@ -187,5 +187,13 @@ export function nnKernels(ctx: Context): NativeKernel[] {
         return backend.made(addon.resizeGrad(backend.id(dy), images.shape, true, true));
       },
     },
+    {
+      name: "ResizeNearestNeighborGrad",
+      run: ({ inputs, backend, attrs }) => {
+        const { images, dy } = inputs;
+        if (!floats(images) || !floats(dy) || attrs.alignCorners) return null;
+        return backend.made(addon.resizeGrad(backend.id(dy), images.shape, false, false));
+      },
+    },
   ];
 }

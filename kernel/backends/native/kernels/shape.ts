@@ -20,6 +20,18 @@ export function shapeKernels({ tf, addon }: Context): NativeKernel[] {
       },
     },
     {
+      name: "ExpandDims",
+      run: ({ inputs, backend, attrs }) => {
+        const x = inputs.input;
+        if (!native(x)) return null;
+        const rank = x.shape.length;
+        let dim = attrs.dim as number;
+        if (dim < 0) dim += rank + 1;
+        const shape = [...x.shape.slice(0, dim), 1, ...x.shape.slice(dim)];
+        return backend.adopt(addon.reshape(backend.id(x), shape), shape, x.dtype);
+      },
+    },
+    {
       name: "Transpose",
       run: ({ inputs, backend, attrs }) => {
         const x = inputs.x;
