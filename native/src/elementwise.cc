@@ -76,8 +76,8 @@ const Binary kBinary[] = {
     {"Sub", [](const at::Tensor& a, const at::Tensor& b) { return at::sub(a, b); }},
     {"Multiply", [](const at::Tensor& a, const at::Tensor& b) { return at::mul(a, b); }},
     {"RealDiv", [](const at::Tensor& a, const at::Tensor& b) { return at::div(a, b); }},
-    // tfjs: floor(a / b), in the inputs' dtype.
-    {"FloorDiv", [](const at::Tensor& a, const at::Tensor& b) { return at::div(a, b, "floor"); }},
+    // tfjs: floor(a / b), always int32.
+    {"FloorDiv", [](const at::Tensor& a, const at::Tensor& b) { return at::div(a, b, "floor").to(at::kInt); }},
     {"Maximum", [](const at::Tensor& a, const at::Tensor& b) { return at::maximum(a, b); }},
     {"Minimum", [](const at::Tensor& a, const at::Tensor& b) { return at::minimum(a, b); }},
     {"Pow", [](const at::Tensor& a, const at::Tensor& b) { return at::pow(a, b); }},
@@ -176,11 +176,6 @@ Napi::Value AddN(const Napi::CallbackInfo& info) {
   });
 }
 
-// whereIndices(condition) -> id: the coordinates of the true elements, [n, rank] int32 (tfjs's Where).
-Napi::Value WhereIndices(const Napi::CallbackInfo& info) {
-  return guard(info, "Where", [&]() -> Napi::Value { return put(info.Env(), at::nonzero(get(info[0]))); });
-}
-
 // fill(shape, value, dtypeCode) -> id
 Napi::Value Fill(const Napi::CallbackInfo& info) {
   return guard(info, "Fill", [&]() -> Napi::Value {
@@ -208,7 +203,6 @@ void registerElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("cast", Napi::Function::New(env, Cast));
   exports.Set("select", Napi::Function::New(env, Select));
   exports.Set("addN", Napi::Function::New(env, AddN));
-  exports.Set("whereIndices", Napi::Function::New(env, WhereIndices));
   exports.Set("fill", Napi::Function::New(env, Fill));
   exports.Set("range", Napi::Function::New(env, Range));
 }

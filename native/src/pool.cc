@@ -122,7 +122,8 @@ Napi::Value Resize(const Napi::CallbackInfo& info) {
 // resizeGrad(dy, imageShape, alignCorners, bilinear) -> id
 Napi::Value ResizeGrad(const Napi::CallbackInfo& info) {
   return guard(info, "ResizeGrad", [&]() -> Napi::Value {
-    auto dy = nchw(get(info[0]));
+    // Contiguous NCHW: libtorch 1.13's upsample backward kernels mishandle channels_last gradients.
+    auto dy = get(info[0]).permute({0, 3, 1, 2}).contiguous();
     auto s = ints(info[1]);
     Shape outSize{dy.size(2), dy.size(3)};
     Shape inSize{s[0], s[3], s[1], s[2]};

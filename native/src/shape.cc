@@ -1,6 +1,6 @@
 // Kernels that move data rather than compute: reshape, transpose, slices, concat/split, stack/unstack,
-// tile, pad, gathers, one-hot, reverse, broadcast, segment sums. Reshape, transpose, slices and
-// broadcasts return views (no copy); tensors are immutable once made, so sharing memory is safe.
+// tile, pad, gathers, one-hot, reverse, segment sums, scatter, einsum. Reshape, transpose and slices
+// return views (no copy); tensors are immutable once made, so sharing memory is safe.
 #include "tensors.h"
 
 namespace gb {
@@ -121,23 +121,32 @@ Napi::Value Gather(const Napi::CallbackInfo& info) {
   });
 }
 
+// The flat row of each index tuple in indices [..., k] over the first k dims of shape; also the row
+// count (the product of those dims).
+std::pair<at::Tensor, int64_t> linearIndex(const at::Tensor& indices, at::IntArrayRef shape) {
+  auto idx = indices.to(at::kLong);
+  int64_t k = idx.size(-1);
+  Shape strides(k);
+  int64_t stride = 1;
+  for (int64_t d = k; d-- > 0;) {
+    strides[d] = stride;
+    stride *= shape[d];
+  }
+  auto linear = (idx * at::tensor(strides, at::TensorOptions().dtype(at::kLong)).to(idx.device())).sum(-1).reshape({-1});
+  return {linear, stride};
+}
+
 // gatherNd(params, indices) -> id: indices [..., k] address the first k dims of params.
 Napi::Value GatherNd(const Napi::CallbackInfo& info) {
   return guard(info, "GatherNd", [&]() -> Napi::Value {
     const auto& params = get(info[0]);
-    auto idx = get(info[1]).to(at::kLong);
-    int64_t k = idx.size(-1);
-    Shape shape(idx.sizes().begin(), idx.sizes().end() - 1);
+    const auto& indices = get(info[1]);
+    int64_t k = indices.size(-1);
+    Shape shape(indices.sizes().begin(), indices.sizes().end() - 1);
     shape.insert(shape.end(), params.sizes().begin() + k, params.sizes().end());
-    Shape strides(k);
-    int64_t stride = 1;
-    for (int64_t d = k; d-- > 0;) {
-      strides[d] = stride;
-      stride *= params.size(d);
-    }
-    auto linear = (idx * at::tensor(strides, at::TensorOptions().dtype(at::kLong)).to(idx.device())).sum(-1);
-    auto flat = params.reshape({stride, -1});
-    return put(info.Env(), at::index_select(flat, 0, linear.reshape({-1})).reshape(shape));
+    auto [linear, rows] = linearIndex(indices, params.sizes());
+    auto flat = params.reshape({rows, -1});
+    return put(info.Env(), at::index_select(flat, 0, linear).reshape(shape));
   });
 }
 
@@ -159,11 +168,6 @@ Napi::Value Reverse(const Napi::CallbackInfo& info) {
   return guard(info, "Reverse", [&]() -> Napi::Value { return put(info.Env(), get(info[0]).flip(ints(info[1]))); });
 }
 
-// broadcastTo(x, shape) -> id (a view)
-Napi::Value BroadcastTo(const Napi::CallbackInfo& info) {
-  return guard(info, "BroadcastTo", [&]() -> Napi::Value { return put(info.Env(), get(info[0]).expand(ints(info[1]))); });
-}
-
 // unsortedSegmentSum(x, segmentIds, numSegments) -> id: segmentIds index x's first dims.
 Napi::Value UnsortedSegmentSum(const Napi::CallbackInfo& info) {
   return guard(info, "UnsortedSegmentSum", [&]() -> Napi::Value {
@@ -179,6 +183,46 @@ Napi::Value UnsortedSegmentSum(const Napi::CallbackInfo& info) {
     Shape shape{n};
     shape.insert(shape.end(), x.sizes().begin() + ids.dim(), x.sizes().end());
     return put(info.Env(), out.reshape(shape));
+  });
+}
+
+// scatterNd(indices, updates, shape) -> id: zeros of shape with updates added at indices (duplicates sum).
+Napi::Value ScatterNd(const Napi::CallbackInfo& info) {
+  return guard(info, "ScatterNd", [&]() -> Napi::Value {
+    const auto& indices = get(info[0]);
+    const auto& updates = get(info[1]);
+    auto shape = ints(info[2]);
+    auto [linear, rows] = linearIndex(indices, shape);
+    auto out = at::zeros(shape, updates.options());
+    out.view({rows, -1}).index_add_(0, linear, updates.reshape({linear.size(0), -1}));
+    return put(info.Env(), out);
+  });
+}
+
+// einsum(equation, [ids]) -> id
+Napi::Value Einsum(const Napi::CallbackInfo& info) {
+  return guard(info, "Einsum", [&]() -> Napi::Value {
+    return put(info.Env(), at::einsum(info[0].As<Napi::String>().Utf8Value(), tensors(info[1])));
+  });
+}
+
+// mirrorPad(x, [before0, after0, ...], symmetric) -> id: reflected (edge not repeated) or symmetric
+// (edge repeated) padding, one index_select per padded dim.
+Napi::Value MirrorPad(const Napi::CallbackInfo& info) {
+  return guard(info, "MirrorPad", [&]() -> Napi::Value {
+    at::Tensor x = get(info[0]);
+    auto p = ints(info[1]);
+    int64_t offset = boolean(info[2]) ? 0 : 1;
+    for (int64_t d = 0; d < x.dim(); ++d) {
+      int64_t before = p[2 * d], after = p[2 * d + 1], n = x.size(d);
+      if (before == 0 && after == 0) continue;
+      Shape idx;
+      for (int64_t i = before; i > 0; --i) idx.push_back(i - 1 + offset);
+      for (int64_t i = 0; i < n; ++i) idx.push_back(i);
+      for (int64_t i = 0; i < after; ++i) idx.push_back(n - 1 - i - offset);
+      x = x.index_select(d, at::tensor(idx, at::TensorOptions().dtype(at::kLong)).to(x.device()));
+    }
+    return put(info.Env(), x);
   });
 }
 
@@ -199,8 +243,10 @@ void registerShape(Napi::Env env, Napi::Object exports) {
   exports.Set("gatherNd", Napi::Function::New(env, GatherNd));
   exports.Set("oneHot", Napi::Function::New(env, OneHot));
   exports.Set("reverse", Napi::Function::New(env, Reverse));
-  exports.Set("broadcastTo", Napi::Function::New(env, BroadcastTo));
   exports.Set("unsortedSegmentSum", Napi::Function::New(env, UnsortedSegmentSum));
+  exports.Set("scatterNd", Napi::Function::New(env, ScatterNd));
+  exports.Set("einsum", Napi::Function::New(env, Einsum));
+  exports.Set("mirrorPad", Napi::Function::New(env, MirrorPad));
 }
 
 }  // namespace gb

@@ -33,7 +33,6 @@ export interface NativeAddon {
   cast(x: number, dtype: number): number;
   select(condition: number, t: number, e: number): number;
   addN(ids: number[]): number;
-  whereIndices(condition: number): number;
   fill(shape: number[], value: number, dtype: number): number;
   range(start: number, step: number, n: number, dtype: number): number;
 
@@ -56,8 +55,10 @@ export interface NativeAddon {
   gatherNd(params: number, indices: number): number;
   oneHot(indices: number, depth: number, on: number, off: number, dtype: number): number;
   reverse(x: number, dims: number[]): number;
-  broadcastTo(x: number, shape: number[]): number;
   unsortedSegmentSum(x: number, segmentIds: number, numSegments: number): number;
+  scatterNd(indices: number, updates: number, shape: number[]): number;
+  einsum(equation: string, ids: number[]): number;
+  mirrorPad(x: number, paddings: number[], symmetric: boolean): number;
 
   matMul(a: number, b: number, transposeA: boolean, transposeB: boolean, bias: number, activation: number, alpha: number, prelu: number): number;
   conv2d(x: number, filter: number, strides: number[], pads: number[], dilations: number[], depthwise: boolean, bias: number, activation: number, alpha: number, prelu: number): number;

@@ -81,10 +81,6 @@ export function elementwiseKernels({ addon, tf }: Context): NativeKernel[] {
       },
     },
     {
-      name: "Where",
-      run: ({ inputs, backend }) => (native(inputs.condition) ? backend.made(addon.whereIndices(backend.id(inputs.condition))) : null),
-    },
-    {
       name: "Fill",
       run: ({ backend, attrs }) => {
         const dtype = (attrs.dtype as DataType | undefined) ?? (typeof attrs.value === "string" ? "string" : "float32");
@@ -99,11 +95,12 @@ export function elementwiseKernels({ addon, tf }: Context): NativeKernel[] {
         const { start, stop, dtype } = attrs as { start: number; stop: number; dtype: DataType };
         let step = attrs.step as number;
         const code = dtypeCodeOf(dtype);
-        if (code === undefined || code === 2) return null;
-        // tfjs's own length rule (and its sign correction of step).
-        if (start < stop && step < 0) step = -step;
-        if (start > stop && step > 0) step = -step;
-        const n = start === stop || step === 0 ? 0 : Math.ceil(Math.abs((stop - start) / step));
+        // int32 ranges with fractional steps truncate at every step in tfjs; leave those to its kernel.
+        if (code === undefined || code === 2 || (code === 1 && !Number.isInteger(step))) return null;
+        // tfjs's rangeImpl: its empty cases, its length, and its sign correction of a unit step.
+        const empty = start === stop || (start < stop && step < 0) || (stop < start && step > 1);
+        const n = empty ? 0 : Math.abs(Math.ceil((stop - start) / step));
+        if (stop < start && step === 1) step = -1;
         return backend.made(addon.range(start, step, n, code));
       },
     },

@@ -156,15 +156,35 @@ export function shapeKernels({ tf, addon }: Context): NativeKernel[] {
       },
     },
     {
-      name: "BroadcastTo",
-      run: ({ inputs, backend, attrs }) => (native(inputs.x) ? backend.made(addon.broadcastTo(backend.id(inputs.x), attrs.shape as number[])) : null),
-    },
-    {
       name: "UnsortedSegmentSum",
       run: ({ inputs, backend, attrs }) => {
         const { x, segmentIds } = inputs;
         if (!native(x) || x.dtype === "bool" || segmentIds?.dtype !== "int32") return null;
         return backend.made(addon.unsortedSegmentSum(backend.id(x), backend.id(segmentIds), attrs.numSegments as number));
+      },
+    },
+    {
+      name: "ScatterNd",
+      run: ({ inputs, backend, attrs }) => {
+        const { indices, updates } = inputs;
+        if (indices?.dtype !== "int32" || !native(updates) || updates.dtype === "bool" || indices.shape.length === 0) return null;
+        return backend.made(addon.scatterNd(backend.id(indices), backend.id(updates), attrs.shape as number[]));
+      },
+    },
+    {
+      name: "Einsum",
+      run: ({ inputs, backend, attrs }) => {
+        const list = Object.values(inputs) as TensorInfo[];
+        if (!list.every((t) => t.dtype === "float32")) return null;
+        return backend.made(addon.einsum(attrs.equation as string, list.map((t) => backend.id(t))));
+      },
+    },
+    {
+      name: "MirrorPad",
+      run: ({ inputs, backend, attrs }) => {
+        const x = inputs.x;
+        if (!native(x)) return null;
+        return backend.made(addon.mirrorPad(backend.id(x), (attrs.paddings as number[][]).flat(), attrs.mode === "symmetric"));
       },
     },
   ];
