@@ -35,23 +35,31 @@ Window window(const Napi::Value& kernel, const Napi::Value& strides, const Napi:
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
-// maxPool(x, kernel, strides, pads) -> id
+// maxPool(x, kernel, strides, pads, keepArgmax) -> id, or [id, argmaxId] with keepArgmax (training:
+// the gradient then need not redo the pool).
 Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   return guard(info, "MaxPool", [&]() -> Napi::Value {
     auto win = window(info[1], info[2], info[3]);
     auto x = win.pad(nchw(get(info[0])), kNegInf);
-    return put(info.Env(), nhwc(at::max_pool2d(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false)));
+    if (!boolean(info[4])) return put(info.Env(), nhwc(at::max_pool2d(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false)));
+    auto result = at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false);
+    auto ids = Napi::Array::New(info.Env(), 2);
+    ids.Set(1u, hold(info.Env(), std::get<1>(result)));
+    ids.Set(0u, put(info.Env(), nhwc(std::get<0>(result))));
+    return ids;
   });
 }
 
-// maxPoolGrad(dy, x, kernel, strides, pads) -> id: the argmax is recomputed from x.
+// maxPoolGrad(dy, x, kernel, strides, pads, argmaxId | -1) -> id: without the forward's argmax it is
+// recomputed from x.
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   return guard(info, "MaxPoolGrad", [&]() -> Napi::Value {
     auto win = window(info[2], info[3], info[4]);
     auto dy = nchw(get(info[0]));
     const auto& input = get(info[1]);
     auto x = win.pad(nchw(input), kNegInf);
-    auto indices = std::get<1>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false));
+    auto indices = int64(info[5]) >= 0 ? get(info[5])
+                                        : std::get<1>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false));
     auto dx = at::max_pool2d_with_indices_backward(dy, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false, indices);
     return put(info.Env(), nhwc(win.unpad(dx, input.size(1), input.size(2))));
   });

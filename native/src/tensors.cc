@@ -196,6 +196,8 @@ Napi::Value put(Napi::Env env, at::Tensor t) {
   return Napi::Number::New(env, store(std::move(t)));
 }
 
+Napi::Value hold(Napi::Env env, at::Tensor t) { return Napi::Number::New(env, store(std::move(t))); }
+
 Napi::Value putAll(Napi::Env env, const std::vector<at::Tensor>& ts) {
   auto ids = Napi::Array::New(env, ts.size());
   for (size_t i = 0; i < ts.size(); ++i) ids.Set(static_cast<uint32_t>(i), put(env, ts[i]));

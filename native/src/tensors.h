@@ -30,6 +30,8 @@ const at::Tensor& get(const Napi::Value& id);
 // Stores a kernel's result (int64 becomes int32, float64 float32: TensorFlow.js knows no others),
 // writes its dtype and shape to the shared out buffer and returns its slot id.
 Napi::Value put(Napi::Env env, at::Tensor t);
+// Stores a tensor that only native code reads (kept as it is, out buffer untouched), e.g. pooling argmaxes.
+Napi::Value hold(Napi::Env env, at::Tensor t);
 // Stores several results (multi-output kernels); JavaScript knows their shapes.
 Napi::Value putAll(Napi::Env env, const std::vector<at::Tensor>& ts);
 

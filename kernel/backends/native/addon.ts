@@ -64,8 +64,9 @@ export interface NativeAddon {
   conv2d(x: number, filter: number, strides: number[], pads: number[], dilations: number[], depthwise: boolean, bias: number, activation: number, alpha: number, prelu: number): number;
   conv2dBackpropInput(dy: number, filter: number, inputShape: number[], strides: number[], pads: number[], dilations: number[], depthwise: boolean): number;
   conv2dBackpropFilter(x: number, dy: number, filterShape: number[], strides: number[], pads: number[], dilations: number[], depthwise: boolean): number;
-  maxPool(x: number, kernel: number[], strides: number[], pads: number[]): number;
-  maxPoolGrad(dy: number, x: number, kernel: number[], strides: number[], pads: number[]): number;
+  maxPool(x: number, kernel: number[], strides: number[], pads: number[], keepArgmax: false): number;
+  maxPool(x: number, kernel: number[], strides: number[], pads: number[], keepArgmax: true): [number, number];
+  maxPoolGrad(dy: number, x: number, kernel: number[], strides: number[], pads: number[], argmax: number): number;
   avgPool(x: number, kernel: number[], strides: number[], pads: number[]): number;
   avgPoolGrad(dy: number, inputShape: number[], kernel: number[], strides: number[], pads: number[]): number;
   batchNorm(x: number, mean: number, variance: number, offset: number, scale: number, epsilon: number): number;

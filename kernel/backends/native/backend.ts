@@ -15,6 +15,9 @@ export class NativeData {
     public refCount = 1,
     public strings?: BackendValues,
   ) {}
+
+  /** A slot kept with this tensor for a later kernel (a max pool's argmax), tagged with the input it came from. */
+  side?: { id: number; from: object };
 }
 
 const DTYPE_CODES: Record<string, number> = { float32: 0, int32: 1, bool: 2 };
@@ -128,6 +131,8 @@ export function nativeBackendClass(base: KernelBackendClass, addon: NativeAddon,
       if (!force && --data.refCount > 0) return false;
       data.refCount = 0;
       if (data.id >= 0) addon.free(data.id);
+      if (data.side !== undefined) addon.free(data.side.id);
+      data.side = undefined;
       data.id = -2;
       data.strings = undefined;
       this.live--;

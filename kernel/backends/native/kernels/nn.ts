@@ -1,6 +1,7 @@
 // Matrix products, convolutions (plain and depthwise, with their gradients), pooling and its
 // gradients, batch norm and image resizing. Images are NHWC, as TensorFlow.js keeps them.
 import type { TensorInfo } from "@tensorflow/tfjs";
+import type { NativeData } from "../backend";
 import { activationCode, atenOutSize, optional, padList, type Context, type KernelArgs, type NativeKernel } from "../context";
 
 type BackendUtil = Context["tf"]["backend_util"];
@@ -119,16 +120,23 @@ export function nnKernels(ctx: Context): NativeKernel[] {
         const x = inputs.x;
         const info = floats(x) ? poolInfo(ctx, x.shape, attrs) : undefined;
         if (!floats(x) || info === undefined) return null;
-        return backend.made(addon.maxPool(backend.id(x), ...window(info)));
+        // While gradients are recorded the argmax is kept with the output (MaxPoolGrad receives it).
+        if (ctx.tf.engine().state.gradientDepth === 0) return backend.made(addon.maxPool(backend.id(x), ...window(info), false));
+        const [id, argmax] = addon.maxPool(backend.id(x), ...window(info), true);
+        const out = backend.made(id);
+        (out.dataId as NativeData).side = { id: argmax, from: x.dataId };
+        return out;
       },
     },
     {
       name: "MaxPoolGrad",
       run: ({ inputs, backend, attrs }) => {
-        const { dy, input } = inputs;
+        const { dy, input, output } = inputs;
         const info = floats(input) ? poolInfo(ctx, input.shape, attrs) : undefined;
         if (!floats(dy) || !floats(input) || info === undefined) return null;
-        return backend.made(addon.maxPoolGrad(backend.id(dy), backend.id(input), ...window(info)));
+        const side = (output?.dataId as NativeData | undefined)?.side;
+        const argmax = side !== undefined && side.from === input.dataId ? side.id : -1;
+        return backend.made(addon.maxPoolGrad(backend.id(dy), backend.id(input), ...window(info), argmax));
       },
     },
     {
