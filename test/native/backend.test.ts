@@ -6,11 +6,10 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { describeNative, nativeAddon } from "../../kernel/backends/native/index";
-import { assertRegistered, fallbacksDuring, random, skip, tf } from "./helpers";
+import { assertRegistered, fallbacksDuring, random, skip, tf, useBackend } from "./helpers";
 
 async function onNative(): Promise<void> {
-  assertRegistered();
-  await tf.setBackend("native");
+  await useBackend("native");
 }
 
 /** Tensors the engine tracks, and slots the addon holds, must move together. */
@@ -96,12 +95,12 @@ describe("native backend storage", { skip }, () => {
     });
     assert.deepEqual(fallbacks, ["LRN x1"]);
     assert.match(describeNative().join("\n"), /host fallbacks .*LRN x\d+/);
-    await tf.setBackend("cpu");
+    await useBackend("cpu");
     const cx = tf.tensor4d(random(2 * 3 * 3 * 4, 4), [2, 3, 3, 4]);
     const expected = tf.localResponseNormalization(cx, 2);
     assert.deepEqual(native, Array.from(expected.dataSync()));
     tf.dispose([cx, expected]);
-    await tf.setBackend("native");
+    await useBackend("native");
     x.dispose();
   });
 

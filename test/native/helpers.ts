@@ -23,6 +23,12 @@ export function assertRegistered(): void {
   if (!registration.ok) assert.fail(`the native backend failed to register: ${registration.reason}`);
 }
 
+/** Switches backend, failing the test when it cannot (a native backend that did not register). */
+export async function useBackend(name: string): Promise<void> {
+  if (name === "native") assertRegistered();
+  assert.ok(await tf.setBackend(name), `could not switch to the ${name} backend`);
+}
+
 /** Host-fallback counts so far, by kernel name. */
 export function fallbackCounts(): Map<string, number> {
   return new Map(nativeStatus()?.fallback.counts ?? []);

@@ -4,7 +4,7 @@
 // small compositions are compared too.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { assertClose, assertRegistered, compareKernel, fallbacksDuring, random, randomBools, randomInput, randomInts, skip, tf, type Input, type Inputs } from "./helpers";
+import { assertClose, assertRegistered, compareKernel, fallbacksDuring, random, randomBools, randomInput, randomInts, skip, tf, type Input, type Inputs, useBackend } from "./helpers";
 
 type Case = [kernel: string, inputs: Inputs, attrs?: Record<string, unknown>, tolerance?: number];
 
@@ -163,7 +163,7 @@ describe("native gradients match the cpu backend", { skip }, () => {
   for (const [k, [name, shapes, fn]] of GRADIENTS.entries()) {
     test(name, async () => {
       const run = async (backend: string) => {
-        await tf.setBackend(backend);
+        await useBackend(backend);
         const xs = shapes.map((s, i) => tf.tensor(random(s.reduce((a, b) => a * b, 1), 700 + 10 * k + i, -1, 1), s));
         const grads = tf.grads(fn)(xs);
         const out = grads.map((g) => Array.from(g.dataSync()));

@@ -3,7 +3,7 @@
 // fallback, and no tensor may leak.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { assertRegistered, fallbacksDuring, random, skip, tf } from "./helpers";
+import { assertRegistered, fallbacksDuring, random, skip, tf, useBackend } from "./helpers";
 
 interface Case {
   name: string;
@@ -73,7 +73,7 @@ const CASES: Case[] = [
 ];
 
 async function train(c: Case, backend: string): Promise<{ losses: number[]; leaked: number; fallbacks: string[] }> {
-  await tf.setBackend(backend);
+  await useBackend(backend);
   // Same weights on both backends: random values from a fixed seed, set after the build.
   const model = c.build();
   model.setWeights(model.getWeights().map((w, i) => tf.tensor(random(w.size, 500 + i, -0.4, 0.4), w.shape)));
