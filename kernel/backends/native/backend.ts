@@ -4,6 +4,7 @@
 // (which libtorch cannot hold) stay on the host.
 import type { BackendValues, DataType, KernelBackend, TensorInfo } from "@tensorflow/tfjs";
 import type { NativeAddon } from "./addon";
+import { dtypeCodeOf } from "./context";
 
 /** The dataId of a native tensor. tfjs treats dataIds as opaque keys, so the bookkeeping lives on it. */
 export class NativeData {
@@ -20,12 +21,11 @@ export class NativeData {
   side?: { id: number; from: object };
 }
 
-const DTYPE_CODES: Record<string, number> = { float32: 0, int32: 1, bool: 2 };
 const DTYPES: DataType[] = ["float32", "int32", "bool"];
 
-export function dtypeCode(dtype: DataType): number {
-  const code = DTYPE_CODES[dtype];
-  if (code === undefined) throw new Error(`the native backend holds float32, int32 and bool tensors, not ${dtype}`);
+function dtypeCode(dtype: DataType): number {
+  const code = dtypeCodeOf(dtype);
+  if (code === undefined) throw new Error(`the native backend holds float32, int32, bool and string tensors, not ${dtype}`);
   return code;
 }
 

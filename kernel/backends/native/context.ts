@@ -60,6 +60,11 @@ export function dtypeCodeOf(dtype: string): number | undefined {
   return dtype === "float32" ? 0 : dtype === "int32" ? 1 : dtype === "bool" ? 2 : undefined;
 }
 
+/** Whether a tensor has a dtype libtorch holds (float32, int32, bool), i.e. not string or complex64. */
+export function native(t: TensorInfo | undefined | null): t is TensorInfo {
+  return t != null && (t.dtype === "float32" || t.dtype === "int32" || t.dtype === "bool");
+}
+
 /** The slot of an optional input, or -1. */
 export function optional(backend: NativeBackend, t: TensorInfo | undefined): number {
   return t === undefined || t === null ? -1 : backend.id(t);

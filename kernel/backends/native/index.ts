@@ -41,8 +41,6 @@ export interface NativeStatus {
   threads: number;
   version: string;
   fallback: HostFallback;
-  /** Kernels served natively (the rest of the cpu backend's list goes through the fallback). */
-  nativeKernels: string[];
 }
 
 let status: NativeStatus | undefined;
@@ -117,6 +115,6 @@ export function registerNativeBackend(tf: Tf): NativeRegistration {
   const Backend = nativeBackendClass(tf.KernelBackend as unknown as new () => KernelBackend, addon, device);
   tf.registerBackend(NATIVE_BACKEND, () => new Backend(), device.device === "cpu" ? CPU_PRIORITY : GPU_PRIORITY);
   installFusedAdam(tf, addon, NATIVE_BACKEND);
-  status = { addon, device, threads, version: addon.version(), fallback, nativeKernels: [...natives.keys()].filter((n) => tf.getKernel(n, "cpu") !== undefined) };
+  status = { addon, device, threads, version: addon.version(), fallback };
   return { ok: true };
 }

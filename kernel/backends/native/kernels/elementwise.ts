@@ -1,13 +1,7 @@
 // Elementwise kernels (float32, int32, bool): unary and binary math with broadcasting, comparisons,
 // logic, casts, select, AddN, fills and ranges.
 import type { DataType, TensorInfo } from "@tensorflow/tfjs";
-import { dtypeCodeOf, type Context, type KernelArgs, type NativeKernel } from "../context";
-
-const NATIVE_DTYPES = new Set(["float32", "int32", "bool"]);
-
-function native(t: TensorInfo | undefined): t is TensorInfo {
-  return t !== undefined && NATIVE_DTYPES.has(t.dtype);
-}
+import { dtypeCodeOf, native, type Context, type KernelArgs, type NativeKernel } from "../context";
 
 export function elementwiseKernels({ addon, tf }: Context): NativeKernel[] {
   const unary = (name: string, params?: (attrs: KernelArgs["attrs"]) => [number, number]): NativeKernel => {

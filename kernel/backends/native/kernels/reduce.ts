@@ -1,12 +1,8 @@
 // Reductions, arg max/min, scans, softmax and top-k.
 import type { TensorInfo } from "@tensorflow/tfjs";
-import { axes, type Context, type NativeKernel } from "../context";
+import { axes, native, type Context, type NativeKernel } from "../context";
 
 const REDUCTIONS = ["Sum", "Prod", "Mean", "Max", "Min", "Any", "All", "ArgMax", "ArgMin"] as const;
-
-function native(t: TensorInfo | undefined): t is TensorInfo {
-  return t !== undefined && (t.dtype === "float32" || t.dtype === "int32" || t.dtype === "bool");
-}
 
 export function reduceKernels({ addon }: Context): NativeKernel[] {
   const reductions: NativeKernel[] = REDUCTIONS.map((name, op) => ({

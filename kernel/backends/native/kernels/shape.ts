@@ -1,11 +1,7 @@
 // Kernels that move data: reshape, transpose and slices (views, no copy), concat/split, pack/unpack,
 // tile, pad, gathers, one-hot, reverse, broadcast, segment sums.
 import type { TensorInfo } from "@tensorflow/tfjs";
-import { axes, dtypeCodeOf, sizeOf, type Context, type NativeKernel } from "../context";
-
-function native(t: TensorInfo | undefined): t is TensorInfo {
-  return t !== undefined && (t.dtype === "float32" || t.dtype === "int32" || t.dtype === "bool");
-}
+import { axes, dtypeCodeOf, native, sizeOf, type Context, type NativeKernel } from "../context";
 
 export function shapeKernels({ tf, addon }: Context): NativeKernel[] {
   const { util, slice_util, backend_util } = tf;
