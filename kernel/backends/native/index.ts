@@ -62,7 +62,7 @@ export function describeNative(): string[] {
     ? `cpu, ${threads} thread${threads === 1 ? "" : "s"}`
     : `${device.device} ${device.name}, ${Math.round(device.totalBytes / 1e9)} GB`;
   const lines = [`  device: ${where}; libtorch ${version}`];
-  if (device.device === "cpu" && device.gpu) lines.push(`  GPU ${device.name || ""} not used: ${device.reason}`);
+  if (device.device === "cpu" && device.gpu) lines.push(`  ${device.name ? `GPU ${device.name}` : "the GPU"} is not used: ${device.reason}`);
   const used = fallback.summary();
   lines.push(used.length === 0 ? "  host fallbacks: none so far" : `  host fallbacks (kernels copied to the cpu backend): ${used.join(", ")}`);
   return lines;
