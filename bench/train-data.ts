@@ -33,7 +33,8 @@ export function loadDigits(count: number): Digits {
 }
 
 export function writeDigits(path: string, digits: Digits): void {
-  writeFileSync(path, Buffer.concat([Buffer.from(digits.images.buffer), Buffer.from(digits.labels.buffer)]));
+  const bytes = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength); // views may share a buffer
+  writeFileSync(path, Buffer.concat([bytes(digits.images), bytes(digits.labels)]));
 }
 
 /** The first `count` samples (at most the file's) of a file written by writeDigits. */
