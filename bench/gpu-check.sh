@@ -63,6 +63,11 @@ else
   untar bench/gpu/bundle.tar.xz "$BUNDLE" || fail "unpacking bench/gpu/bundle.tar.xz"
 fi
 cat "$BUNDLE/BUILD-INFO" 2>/dev/null
+HEAD_COMMIT=$(git log -1 --format=%h 2>/dev/null || true)
+if [ -n "$HEAD_COMMIT" ] && ! grep -q "from $HEAD_COMMIT" "$BUNDLE/BUILD-INFO" 2>/dev/null; then
+  echo "WARNING: these bundles were not built from this checkout ($HEAD_COMMIT): the tests and benches may not match"
+  echo "         the addon built below. Run node bench/gpu/pack.mjs where node_modules is installed, and commit bench/gpu/bundle.tar.xz."
+fi
 
 step "build the addon against $PYTHON's torch"
 TORCH_DIR=$("$PYTHON" -c 'import os, torch; print(os.path.dirname(torch.__file__))')
