@@ -63,9 +63,9 @@ else
   untar bench/gpu/bundle.tar.xz "$BUNDLE" || fail "unpacking bench/gpu/bundle.tar.xz"
 fi
 cat "$BUNDLE/BUILD-INFO" 2>/dev/null
-HEAD_COMMIT=$(git log -1 --format=%h 2>/dev/null || true)
-if [ -n "$HEAD_COMMIT" ] && ! grep -q "from $HEAD_COMMIT" "$BUNDLE/BUILD-INFO" 2>/dev/null; then
-  echo "WARNING: these bundles were not built from this checkout ($HEAD_COMMIT): the tests and benches may not match"
+PACKED_FROM=$(sed -n 's/^bundles built [^ ]* from \([0-9a-f]*\) .*/\1/p' "$BUNDLE/BUILD-INFO" 2>/dev/null)
+if [ -n "$PACKED_FROM" ] && ! git diff --quiet "$PACKED_FROM" HEAD -- kernel native test 'bench/*.ts' 'bench/*.py' 2>/dev/null; then
+  echo "WARNING: the code changed since these bundles were packed ($PACKED_FROM): the tests and benches may not match"
   echo "         the addon built below. Run node bench/gpu/pack.mjs where node_modules is installed, and commit bench/gpu/bundle.tar.xz."
 fi
 
