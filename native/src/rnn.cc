@@ -86,11 +86,23 @@ struct Weights {
 };
 
 // x: [B, T, D]; mask: [B, T] of 0/1 or undefined.
-Sequence run(Cell cell, Act act, Act gate, const at::Tensor& x, const Weights& w, std::vector<at::Tensor> states,
+Sequence run(Cell cell, Act act, Act gate, const at::Tensor& x, const Weights& weights, std::vector<at::Tensor> states,
              at::Tensor mask, bool goBackwards, bool returnSequences) {
   const int64_t B = x.size(0), T = x.size(1), D = x.size(2);
-  const int64_t U = w.recurrentKernel.size(0);
+  const int64_t U = weights.recurrentKernel.size(0);
   at::Tensor input = goBackwards ? x.flip({1}) : x;
+  Weights w = weights;
+  if (cell == Cell::kLstm) {
+    // Keras orders the LSTM gates i, f, c, o; as i, f, o, c the three gate activations are one op
+    // per step. The reordering is part of the graph, so gradients come back in Keras's order.
+    auto reorder = [U](const at::Tensor& t) {
+      int64_t d = t.dim() - 1;
+      return at::cat({t.narrow(d, 0, 2 * U), t.narrow(d, 3 * U, U), t.narrow(d, 2 * U, U)}, d);
+    };
+    w.kernel = reorder(w.kernel);
+    w.recurrentKernel = reorder(w.recurrentKernel);
+    if (w.bias.defined()) w.bias = reorder(w.bias);
+  }
   if (mask.defined()) mask = (goBackwards ? mask.flip({1}) : mask).ne(0).unsqueeze(-1);  // [B, T, 1] bool
   // Every step's input projection (and the input bias) in one matmul.
   at::Tensor projected = input.reshape({B * T, D});
@@ -108,12 +120,10 @@ Sequence run(Cell cell, Act act, Act gate, const at::Tensor& x, const Weights& w
     const at::Tensor& h = states[0];
     std::vector<at::Tensor> next;
     if (cell == Cell::kLstm) {
-      auto z = at::addmm(xt, h, w.recurrentKernel).chunk(4, 1);
-      auto i = apply(gate, z[0]);
-      auto f = apply(gate, z[1]);
-      auto c = f * states[1] + i * apply(act, z[2]);
-      auto o = apply(gate, z[3]);
-      next = {o * apply(act, c), c};
+      auto z = at::addmm(xt, h, w.recurrentKernel);
+      auto ifo = apply(gate, z.narrow(1, 0, 3 * U)).chunk(3, 1);
+      auto c = ifo[1] * states[1] + ifo[0] * apply(act, z.narrow(1, 3 * U, U));
+      next = {ifo[2] * apply(act, c), c};
     } else if (cell == Cell::kGru) {
       auto xs = xt.chunk(3, 1);
       auto inner = at::mm(h, gateKernel).chunk(2, 1);
