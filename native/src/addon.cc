@@ -13,7 +13,6 @@
 namespace gb {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports);
-void registerRnn(Napi::Env env, Napi::Object exports);  // rnn.cc
 
 namespace {
 

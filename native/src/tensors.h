@@ -63,5 +63,6 @@ void registerMatMul(Napi::Env env, Napi::Object exports);
 void registerConv(Napi::Env env, Napi::Object exports);
 void registerPool(Napi::Env env, Napi::Object exports);
 void registerOptimizers(Napi::Env env, Napi::Object exports);
+void registerRnn(Napi::Env env, Napi::Object exports);
 
 }  // namespace gb
