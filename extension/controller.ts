@@ -10,6 +10,7 @@ import { KernelSession, KernelStartError, type CellOutput, type ExecutionStatus,
 import { toOutputData } from "./output-items";
 
 export const CONTROLLER_LABEL = "Glassbox (TypeScript)";
+export const JS_CONTROLLER_LABEL = "Glassbox (JavaScript)";
 /** The notebook types the controller serves: the Jupyter one (built-in ipynb support or the Jupyter extension). */
 export const NOTEBOOK_TYPES = ["jupyter-notebook"];
 
@@ -19,8 +20,8 @@ export interface CellOutcome {
   error?: { ename: string; evalue: string };
 }
 
-export function controllerId(notebookType: string): string {
-  return `glassbox-${notebookType}`;
+export function controllerId(notebookType: string, language: "typescript" | "javascript" = "typescript"): string {
+  return language === "javascript" ? `glassbox-js-${notebookType}` : `glassbox-${notebookType}`;
 }
 
 function toNative(output: CellOutput): vscode.NotebookCellOutput {
@@ -114,16 +115,18 @@ export class GlassboxController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Start errors already shown (one error object is shared by all cells of a run). */
   private readonly reported = new WeakSet<object>();
+  /** The JavaScript controllers: their kernels never block a cell on types. */
+  private readonly javascript = new WeakSet<vscode.NotebookController>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.OutputChannel,
     private readonly events: SessionEvents,
   ) {
-    for (const type of NOTEBOOK_TYPES) {
-      const controller = vscode.notebooks.createNotebookController(controllerId(type), type, CONTROLLER_LABEL, (cells, notebook, c) =>
-        this.execute(cells, notebook, c),
-      );
+    for (const [type, language] of NOTEBOOK_TYPES.flatMap((t) => [[t, "typescript"], [t, "javascript"]] as const)) {
+      const label = language === "javascript" ? JS_CONTROLLER_LABEL : CONTROLLER_LABEL;
+      const controller = vscode.notebooks.createNotebookController(controllerId(type, language), type, label, (cells, notebook, c) => this.execute(cells, notebook, c));
+      if (language === "javascript") this.javascript.add(controller);
       controller.supportedLanguages = ["typescript", "javascript"];
       controller.supportsExecutionOrder = true;
       controller.description = vscode.l10n.t("TensorFlow.js kernel");
@@ -165,7 +168,11 @@ export class GlassboxController implements vscode.Disposable {
     const language = inner.language_info?.name ?? "";
     if (/glassbox/i.test(name) || /typescript/i.test(language)) {
       this.preferred.add(notebook.uri.toString());
-      for (const c of this.controllers) if (c.notebookType === notebook.notebookType) c.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+      // glassbox-js notebooks prefer the JavaScript controller; the rest, the TypeScript one.
+      const js = /glassbox-js/i.test(name) || /^javascript$/i.test(language);
+      for (const c of this.controllers) {
+        if (c.notebookType === notebook.notebookType && this.javascript.has(c) === js) c.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+      }
     }
   }
 
@@ -183,6 +190,11 @@ export class GlassboxController implements vscode.Disposable {
     return outcomes;
   }
 
+  private isJavaScript(notebook: vscode.NotebookDocument): boolean {
+    const controller = this.selected.get(notebook.uri.toString());
+    return controller !== undefined && this.javascript.has(controller);
+  }
+
   session(notebook: vscode.NotebookDocument): KernelSession | undefined {
     return this.sessions.get(notebook.uri.toString());
   }
@@ -194,6 +206,7 @@ export class GlassboxController implements vscode.Disposable {
       executable: configured || process.execPath,
       cli: join(this.context.extensionPath, "dist", "cli.js"),
       cwd: notebook.uri.scheme === "file" ? dirname(notebook.uri.fsPath) : folder,
+      args: this.isJavaScript(notebook) ? ["--language", "javascript"] : undefined,
       // In VS Code desktop process.execPath is Electron: this makes it behave as plain Node.js.
       // The kernel speaks VS Code's display language (its messages, and TypeScript's diagnostics).
       env: { ...process.env, ELECTRON_RUN_AS_NODE: "1", GLASSBOX_LANG: vscode.env.language },

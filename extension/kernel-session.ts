@@ -294,9 +294,11 @@ export class KernelSession {
       const content = reply.content as { status?: string; execution_count?: number; ename?: string; evalue?: string };
       executionCount = typeof content.execution_count === "number" ? content.execution_count : null;
       if (content.status === "ok") return { status: "ok", executionCount };
-      if (content.status === "error") return { status: "error", executionCount };
-      // The client resolves "aborted" when the kernel went away mid-cell: say so in the cell.
-      if (this._state === "dead" && this.kernel === undefined) {
+      // The client settles a request with a KernelDied error reply when the kernel process exits
+      // mid-cell (or "aborted" when the session closed it first): say so in the cell.
+      const died = content.status === "error" ? content.ename === "KernelDied" : this._state === "dead" && this.kernel === undefined;
+      if (content.status === "error" && !died) return { status: "error", executionCount };
+      if (died) {
         this.outputs.push(item.writer, {
           type: "error",
           ename: "KernelDied",

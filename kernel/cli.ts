@@ -1,6 +1,7 @@
 /**
  * The `glassbox` command:
- *   glassbox kernel <connection-file>     run the Jupyter kernel (what kernel.json starts)
+ *   glassbox kernel [--language javascript] <connection-file>
+ *                                         run the Jupyter kernel (what kernel.json starts)
  *   glassbox install [--user|--sys-prefix|--prefix DIR] [--name N] [--display-name D]
  *   glassbox run <notebook.ipynb> [-o out.ipynb] [--html report.html] [--timeout s] [--allow-errors]
  *   glassbox course release|grade ...     course notebooks: student versions and autograding
@@ -8,8 +9,9 @@
  */
 import { writeSync } from "node:fs";
 import { startCompiler } from "./engine/compiler/client";
-import { installKernelspec, type InstallOptions } from "./install";
+import { installKernelspecs, type InstallOptions } from "./install";
 import { startKernel } from "./kernel";
+import type { CellLanguage } from "./protocol/engine-link";
 import { runCommand } from "./run/command";
 import { courseCommand } from "./course/command";
 
@@ -17,7 +19,7 @@ declare const GLASSBOX_VERSION: string | undefined;
 const version: string = typeof GLASSBOX_VERSION === "string" ? GLASSBOX_VERSION : require("../package.json").version;
 
 const USAGE = `Usage:
-  glassbox kernel <connection-file>
+  glassbox kernel [--language typescript|javascript] <connection-file>
   glassbox install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name NAME]
   glassbox run <notebook.ipynb> [-o out.ipynb] [--html report.html] [--timeout SECONDS] [--allow-errors]
   glassbox course release <source.ipynb | folder> -o <student.ipynb | folder>
@@ -54,13 +56,20 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case "kernel": {
+      let language: CellLanguage = "typescript";
+      const languageAt = args.indexOf("--language");
+      if (languageAt >= 0) {
+        const value = args.splice(languageAt, 2)[1];
+        if (value !== "typescript" && value !== "javascript") fail(`--language is typescript or javascript (got "${value ?? ""}").\n${USAGE}`);
+        language = value;
+      }
       if (!args[0]) fail(`kernel needs the connection file.\n${USAGE}`);
-      await startKernel({ connectionFile: args[0], version, startCompiler });
+      await startKernel({ connectionFile: args[0], version, startCompiler, language });
       return -1; // keeps running
     }
     case "install": {
-      const dir = installKernelspec(parseInstall(args), __filename);
-      process.stdout.write(`Installed the Glassbox kernelspec in ${dir}\n`);
+      const dirs = installKernelspecs(parseInstall(args), __filename);
+      process.stdout.write(`Installed the Glassbox kernelspecs (TypeScript and JavaScript) in:\n${dirs.map((d) => `  ${d}\n`).join("")}`);
       return 0;
     }
     case "run":

@@ -7,6 +7,7 @@ import { homedir, platform } from "node:os";
 import { join, resolve } from "node:path";
 import { pngBase64 } from "./display/png";
 import { KERNEL_NODE_FLAGS } from "./node-flags";
+import type { CellLanguage } from "./protocol/engine-link";
 
 export interface InstallOptions {
   scope: "user" | "sys-prefix" | "prefix";
@@ -46,13 +47,26 @@ function logo(size: number): string {
   return pngBase64(px, size, size, 4);
 }
 
-export function installKernelspec(options: InstallOptions, cliFile: string): string {
+/**
+ * Installs the TypeScript kernelspec (`options.name`, "Glassbox (TypeScript)") and its JavaScript
+ * twin (`<name>-js`, "Glassbox (JavaScript)": same engine, cells never blocked by types).
+ * Returns the two folders.
+ */
+export function installKernelspecs(options: InstallOptions, cliFile: string): string[] {
+  const jsDisplayName = options.displayName.includes("(TypeScript)") ? options.displayName.replace("(TypeScript)", "(JavaScript)") : `${options.displayName} (JavaScript)`;
+  return [
+    installKernelspec({ ...options }, cliFile, "typescript"),
+    installKernelspec({ ...options, name: `${options.name}-js`, displayName: jsDisplayName }, cliFile, "javascript"),
+  ];
+}
+
+function installKernelspec(options: InstallOptions, cliFile: string, language: CellLanguage): string {
   const dir = join(kernelsDir(options), options.name);
   mkdirSync(dir, { recursive: true });
   const spec = {
-    argv: [process.execPath, ...KERNEL_NODE_FLAGS, cliFile, "kernel", "{connection_file}"],
+    argv: [process.execPath, ...KERNEL_NODE_FLAGS, cliFile, "kernel", ...(language === "javascript" ? ["--language", "javascript"] : []), "{connection_file}"],
     display_name: options.displayName,
-    language: "typescript",
+    language,
     interrupt_mode: "message",
     metadata: { debugger: false },
   };

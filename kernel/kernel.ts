@@ -6,7 +6,7 @@ import { writeSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { readConnectionFile } from "./protocol/connection";
-import type { EngineNotice, EngineRequest } from "./protocol/engine-link";
+import type { CellLanguage, EngineNotice, EngineRequest } from "./protocol/engine-link";
 import { defaultHistoryFile } from "./protocol/history";
 import type { ProtocolWorkerData } from "./protocol/protocol.worker";
 import { defaultCandidates } from "./engine/backends";
@@ -29,6 +29,8 @@ export interface KernelOptions {
   connectionFile: string;
   version: string;
   kernelName?: string;
+  /** "javascript" for the glassbox-js kernelspec: cells are never blocked by type errors. */
+  language?: CellLanguage;
   /** Starts the TypeScript compiler (a worker thread); called once the kernel has answered, so the two don't compete for the CPU at start. */
   startCompiler: () => CellCompiler;
 }
@@ -76,6 +78,7 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   const compiler = deferred(options.startCompiler);
   const engine = new Engine({
     cwd: process.cwd(),
+    language: options.language ?? "typescript",
     version: options.version,
     memoryLimit: limit,
     post: (event) => worker.postMessage(event),

@@ -18,6 +18,8 @@ export const DEBIAN_PACKAGES = {
     "python3-ipykernel",
     "python3-pytest",
     "chromium",
+    // Chinese glyphs for the zh-CN renderer and report screenshots (small; Noto CJK is ~60 MB).
+    "fonts-wqy-microhei",
     "libtorch-dev",
     "python3-torch",
     "libkrb5-dev",

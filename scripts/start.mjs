@@ -74,7 +74,7 @@ function main() {
   say(`Running ${notebooks.length} tutorials${quick ? " in quick mode (GLASSBOX_QUICK=1)" : " (set GLASSBOX_QUICK=1 for a quick run)"}…`);
   const report = join(out, "report.html");
   const started = Date.now();
-  const status = run(process.execPath, [join(root, "bin", "glassbox.js"), "run", ...notebooks, "-o", `${out}/`, "--html", report, ...rest], "glassbox run", explicit ? { GLASSBOX_LANG: lang } : {});
+  const status = run(process.execPath, [join(root, "bin", "glassbox.js"), "run", ...notebooks, "-o", `${out}/`, "--html", report, ...(explicit ? ["--lang", lang] : []), ...rest], "glassbox run");
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const students = join(out, "student");
   const released = run(process.execPath, [join(root, "bin", "glassbox.js"), "course", "release", folder, "-o", `${students}/`], "glassbox course release");

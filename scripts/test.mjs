@@ -24,7 +24,9 @@ function find(dir, test, out = []) {
 }
 
 const wanted = (path) => !filters.length || filters.some((f) => path.includes(f));
-const nodeTests = find(join(root, "test"), (n) => n.endsWith(".test.ts")).filter(wanted);
+// The fast in-process unit tests (test/unit, seconds) first, so a broken basic fails early.
+const unitFirst = (path) => (path.startsWith(join("test", "unit")) ? 0 : 1);
+const nodeTests = find(join(root, "test"), (n) => n.endsWith(".test.ts")).filter(wanted).sort((a, b) => unitFirst(a) - unitFirst(b));
 const pythonTests = find(join(root, "test"), (n) => /^test_.*\.py$/.test(n)).filter(wanted);
 
 function run(command, args, env = {}) {
@@ -44,16 +46,23 @@ function run(command, args, env = {}) {
 const count = (text, re) => [...text.matchAll(re)].reduce((sum, m) => sum + Number(m[1]), 0);
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let failedSuites = 0;
+const problems = [];
 
 ensureSetup("test");
 
 async function runNode(files) {
   if (!files.length) return;
   const { code, output } = await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=1", ...files]);
-  totals.passed += count(output, /^ℹ pass (\d+)/gm);
+  const passed = count(output, /^ℹ pass (\d+)/gm);
+  totals.passed += passed;
   totals.failed += count(output, /^ℹ fail (\d+)/gm) + count(output, /^ℹ cancelled (\d+)/gm);
   totals.skipped += count(output, /^ℹ skipped (\d+)/gm) + count(output, /^ℹ todo (\d+)/gm);
-  if (code !== 0) failedSuites++;
+  if (!/^ℹ tests \d+/m.test(output)) {
+    // The runner died before its summary: whatever it did not report cannot count as passed.
+    totals.failed++;
+    problems.push(`the node test runner ended (exit ${code}) before printing its summary`);
+  } else if (passed === 0) problems.push("the node test runner collected no passing tests");
+  if (code !== 0 || passed === 0) failedSuites++;
 }
 
 const isUnit = (path) => path.startsWith(join("test", "unit") + "/");
@@ -67,8 +76,14 @@ if (pythonTests.length) {
   totals.passed += count(summary, /(\d+) passed/g);
   totals.failed += count(summary, /(\d+) failed/g) + count(summary, /(\d+) errors?/g);
   totals.skipped += count(summary, /(\d+) skipped/g);
-  if (code !== 0 && code !== 5) failedSuites++;
+  if (!summary) {
+    totals.failed++;
+    problems.push(code === 5 ? "pytest collected no tests" : `pytest ended (exit ${code}) before printing its summary`);
+  }
+  // Exit 5 is pytest's "no tests collected": never a pass.
+  if (code !== 0) failedSuites++;
 }
 
+for (const problem of problems) console.log(`\nnpm test: ${problem}; counted as a failure.`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failedSuites || totals.failed ? 1 : 0);

@@ -7,15 +7,10 @@ import { figurePng } from "./figure-png";
 import { JUPYTER_DISPLAY, type DisplayPayload } from "./mime";
 import type { DisplaySink } from "./sink";
 
-export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+import { PLOTLY_MIME, type Figure } from "./payloads";
 
-/** One Plotly trace (scatter, bar, histogram, heatmap… : https://plotly.com/javascript/reference/). */
-export type Trace = Record<string, unknown> & { type?: string; name?: string };
-/** A Plotly figure: traces and a layout, as Plotly.newPlot takes them. */
-export interface Figure {
-  data: Trace[];
-  layout?: Record<string, unknown>;
-}
+export { PLOTLY_MIME } from "./payloads";
+export type { Figure, Trace } from "./payloads";
 
 export interface PlotHandle {
   readonly id: string;

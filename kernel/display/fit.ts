@@ -19,6 +19,8 @@ export const DRAWS_CURVES = Symbol.for("glassbox.drawsCurves");
 
 /** Set on a fit's arguments when its cell was interrupted (kernel/engine/training-guard.ts), so the curve says so. */
 export const FIT_INTERRUPTED = Symbol.for("glassbox.fitInterrupted");
+/** A function on a fit's arguments that the training guard calls the moment its cell is interrupted. */
+export const ON_FIT_INTERRUPT = Symbol.for("glassbox.onFitInterrupt");
 /** Set on a fit's arguments when it threw, before callbacks' onTrainEnd run. */
 export const FIT_FAILED = Symbol.for("glassbox.fitFailed");
 
@@ -42,7 +44,8 @@ function samplesOf(x: unknown): number | undefined {
 /** Callbacks in tfjs are either all BaseCallback instances or all plain objects; keep that true. */
 function withCallback(tf: typeof tfjs, callbacks: unknown, ours: tfjs.CustomCallbackArgs & { [DRAWS_CURVES]: true }): unknown[] {
   const list = Array.isArray(callbacks) ? [...callbacks] : callbacks ? [callbacks] : [];
-  if (list.length && list[0] instanceof tf.Callback) {
+  // A BaseCallback (tf.Callback, tf.CustomCallback, tf.node.tensorBoard ...): tfjs does not export the base class.
+  if (list.length && typeof (list[0] as { setParams?: unknown }).setParams === "function") {
     const wrapped = new tf.CustomCallback(ours) as unknown as Record<symbol, unknown>;
     wrapped[DRAWS_CURVES] = true;
     return [...list, wrapped];
@@ -100,6 +103,8 @@ function wrap(tf: typeof tfjs, proto: Record<string, unknown>, method: "fit" | "
       title: `${this.name}.${method}`, minIntervalMs: settings.minIntervalMs, ...glassbox, epochs, batchesPerEpoch,
     });
     rest.callbacks = withCallback(tf, rest.callbacks, monitorCallbacks(monitor, initialEpoch, (ran) => monitor.done(finalStatus(rest, ran, epochs - initialEpoch))));
+    // Said while the interrupted cell is still running, not when the fit reaches its next batch.
+    (rest as Record<symbol, unknown>)[ON_FIT_INTERRUPT] = () => monitor.done("interrupted");
     try {
       const history = (await original.apply(this, callArgs)) as tfjs.History;
       monitor.done(finalStatus(rest, history?.epoch?.length ?? epochs - initialEpoch, epochs - initialEpoch));

@@ -1,46 +1,14 @@
 /**
- * Model graphs (application/vnd.glassbox.model.v1+json, docs/mime/model.v1.md): the payload types,
- * and the view both the kernel's PNG and the notebook renderer draw: nested models shown as one
+ * Model graphs (application/vnd.glassbox.model.v1+json, docs/mime/model.v1.md; payload types in
+ * payloads.ts): the view both the kernel's PNG and the notebook renderer draw: nested models shown as one
  * node unless expanded, long runs of identical blocks collapsed to one "×N" node, and a layered
  * layout by dagre. Pure code (no tfjs, no DOM), shared by the kernel and the renderer.
  */
 import dagre from "@dagrejs/dagre";
+import type { GraphEdge, GraphLayer, ModelGraph, Shape } from "./payloads";
 
-export const MODEL_MIME = "application/vnd.glassbox.model.v1+json";
-
-export type Shape = Array<number | null>;
-
-export interface GraphLayer {
-  /** Unique in the whole payload: nested layers are prefixed with their model's id and "/". */
-  id: string;
-  name: string;
-  className: string;
-  /** One per call of the layer in this model (a shared layer has several). */
-  outputShapes: Shape[];
-  params: number;
-  trainable: boolean;
-  /** For a nested model: its own graph. */
-  graph?: ModelGraph;
-}
-
-export interface GraphEdge { from: string; to: string; shape: Shape | null }
-
-export interface ModelGraph {
-  name: string;
-  className: string;
-  inputs: string[];
-  outputs: string[];
-  layers: GraphLayer[];
-  edges: GraphEdge[];
-}
-
-export interface ModelPayloadV1 {
-  version: 1;
-  graph: ModelGraph;
-  totalParams: number;
-  trainableParams: number;
-  layerCount: number;
-}
+export { MODEL_MIME } from "./payloads";
+export type { GraphEdge, GraphLayer, ModelGraph, ModelPayloadV1, Shape } from "./payloads";
 
 /** What the view draws: a layer, a collapsed run of repeated blocks, or a nested model (collapsed). */
 export interface ViewNode {

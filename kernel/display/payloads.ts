@@ -1,6 +1,6 @@
 /**
  * The Glassbox MIME payloads, declared once: the kernel builds them (tensor.ts, training.ts,
- * explain/explanation.ts) and the renderers read them (type-only imports, checked structurally at
+ * explain/explanation.ts, model.ts, runs.ts, figure.ts) and the renderers read them (type-only imports, checked structurally at
  * the renderer boundary by renderers/<name>/check.ts, since a saved notebook may hold anything).
  * Schemas: docs/mime/*.v1.md. This module has no imports, so either bundle may use it.
  */
@@ -8,6 +8,10 @@
 export const TENSOR_MIME = "application/vnd.glassbox.tensor.v1+json";
 export const TRAINING_MIME = "application/vnd.glassbox.training.v1+json";
 export const EXPLANATION_MIME = "application/vnd.glassbox.explanation.v1+json";
+export const MODEL_MIME = "application/vnd.glassbox.model.v1+json";
+export const RUNS_MIME = "application/vnd.glassbox.runs.v1+json";
+/** Plotly's own MIME type (JupyterLab and VS Code draw it too); its JSON carries no version field. */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 // ---------- tensor.v1 ----------
 
@@ -113,4 +117,80 @@ export interface ExplanationPayloadV1 {
   image?: { height: number; width: number; layerShape: number[] | null; pixels: ({ mime: string; base64: string } | null)[]; attributions: number[][] };
   display: ExplanationDisplay;
   diagnostics: Record<string, unknown> & { evaluations: number; batches: number; ms: number; seed: number | null };
+}
+
+// ---------- model.v1 ----------
+
+export type Shape = Array<number | null>;
+
+export interface GraphLayer {
+  /** Unique in the whole payload: nested layers are prefixed with their model's id and "/". */
+  id: string;
+  name: string;
+  className: string;
+  /** One per call of the layer in this model (a shared layer has several). */
+  outputShapes: Shape[];
+  params: number;
+  trainable: boolean;
+  /** For a nested model: its own graph. */
+  graph?: ModelGraph;
+}
+
+export interface GraphEdge { from: string; to: string; shape: Shape | null }
+
+export interface ModelGraph {
+  name: string;
+  className: string;
+  inputs: string[];
+  outputs: string[];
+  layers: GraphLayer[];
+  edges: GraphEdge[];
+}
+
+export interface ModelPayloadV1 {
+  version: 1;
+  graph: ModelGraph;
+  totalParams: number;
+  trainableParams: number;
+  layerCount: number;
+}
+
+// ---------- runs.v1 ----------
+
+export type HParams = Record<string, string | number | boolean>;
+
+export interface RunRecord {
+  id: string;
+  /** "lr=0.01 batchSize=32": the hyperparameters, or the label given. */
+  label: string;
+  hparams: HParams;
+  status: RunStatus;
+  elapsedMs: number;
+  /** Per-epoch metrics, 1-based epochs; null where a metric was not logged or not finite. */
+  epochs: { epoch: number[]; values: Record<string, Array<number | null>> };
+  /** Best value of each metric (min or max by its goal; the last value when it has none). */
+  best: Record<string, { value: number; epoch: number }>;
+}
+
+export interface RunsPayloadV1 {
+  version: 1;
+  boardId: string;
+  title: string;
+  /** Increases with every emission; renderers drop anything older than what they show. */
+  seq: number;
+  /** running while a run is; stopped when a sweep was interrupted. */
+  status: "running" | "done" | "stopped";
+  metrics: Array<{ key: string; group: string; split: Split; goal?: Goal }>;
+  hparams: string[];
+  runs: RunRecord[];
+}
+
+// ---------- Plotly (application/vnd.plotly.v1+json) ----------
+
+/** One Plotly trace (scatter, bar, histogram, heatmap… : https://plotly.com/javascript/reference/). */
+export type Trace = Record<string, unknown> & { type?: string; name?: string };
+/** A Plotly figure: traces and a layout, as Plotly.newPlot takes them. */
+export interface Figure {
+  data: Trace[];
+  layout?: Record<string, unknown>;
 }

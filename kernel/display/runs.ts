@@ -10,36 +10,11 @@ import { DRAWS_CURVES } from "./fit";
 import { figurePng } from "./figure-png";
 import { JUPYTER_DISPLAY, type DisplayPayload } from "./mime";
 import { currentSink, type DisplaySink } from "./sink";
-import { inferMetric, type Goal, type RunStatus } from "./training";
+import { RUNS_MIME, type HParams, type RunRecord, type RunsPayloadV1 } from "./payloads";
+import { inferMetric, type RunStatus } from "./training";
 
-export const RUNS_MIME = "application/vnd.glassbox.runs.v1+json";
-
-export type HParams = Record<string, string | number | boolean>;
-
-export interface RunRecord {
-  id: string;
-  /** "lr=0.01 batchSize=32": the hyperparameters, or the label given. */
-  label: string;
-  hparams: HParams;
-  status: RunStatus;
-  elapsedMs: number;
-  /** Per-epoch metrics, 1-based epochs; null where a metric was not logged or not finite. */
-  epochs: { epoch: number[]; values: Record<string, Array<number | null>> };
-  /** Best value of each metric (min or max by its goal; the last value when it has none). */
-  best: Record<string, { value: number; epoch: number }>;
-}
-
-export interface RunsPayloadV1 {
-  version: 1;
-  boardId: string;
-  title: string;
-  seq: number;
-  /** running while a run is; stopped when a sweep was interrupted. */
-  status: "running" | "done" | "stopped";
-  metrics: Array<{ key: string; group: string; split: "train" | "val"; goal?: Goal }>;
-  hparams: string[];
-  runs: RunRecord[];
-}
+export { RUNS_MIME } from "./payloads";
+export type { HParams, RunRecord, RunsPayloadV1 } from "./payloads";
 
 export interface Run {
   readonly id: string;

@@ -8,6 +8,7 @@ import { NON_FINITE_RGB, viridis } from "./colormap";
 import type { DisplayPayload, Formatter } from "./mime";
 import { TENSOR_MIME, type ImageLayout, type PreviewValue, type TensorPayloadV1, type TensorStats, type TensorView } from "./payloads";
 import { Raster } from "./raster";
+import { formatNumber as formatLocalNumber, t } from "../i18n";
 
 export { TENSOR_MIME } from "./payloads";
 export type { ImageLayout, PreviewValue, TensorPayloadV1, TensorStats, TensorView } from "./payloads";
@@ -313,7 +314,7 @@ export function formatTensor(tf: typeof tfjs, tensor: tfjs.Tensor, options: Part
       shape: sampled.shape,
       strides,
       downsampled,
-      ...(downsampled ? { note: `downsampled for display with stride ${strides.join("×")}: [${sampled.shape.join(",")}] of [${shape.join(",")}]; stats and histogram use all ${size} values` } : {}),
+      ...(downsampled ? { note: t("tensor.downsampled", { stride: strides.join("×"), shape: sampled.shape.join(","), full: shape.join(","), size: formatLocalNumber(size) }) } : {}),
       encoding: "base64",
       byteOrder: "little",
       bytes: toLittleEndianBase64(sampled.out),

@@ -9,6 +9,7 @@ import { TRAINING_MIME, type MetricInfo, type RunStatus, type Series, type Split
 import { Raster } from "./raster";
 import type { Rgb } from "./colormap";
 import type { DisplaySink } from "./sink";
+import { formatNumber, t } from "../i18n";
 
 export { TRAINING_MIME } from "./payloads";
 export type { Goal, MetricInfo, RunStatus, Series, Split, TrainingPayloadV1 } from "./payloads";
@@ -223,8 +224,9 @@ export class TrainingMonitor {
 
   private emit(): void {
     if (this.timer && !this.finished) { clearTimeout(this.timer); this.timer = undefined; }
-    this.lastEmit = Date.now();
     const payload = this.payload();
+    // The throttle counts from the send: the first payload may pay for loading the message catalogue.
+    this.lastEmit = Date.now();
     if (this.shown) this.sink.update(payload, this.runId);
     else { this.sink.show(payload, this.runId); this.shown = true; }
     this.emitted++;
@@ -244,12 +246,13 @@ function lastValue(column: Array<number | null> | undefined): number | undefined
 
 function progressLine(s: TrainingPayloadV1): string {
   const p = s.progress;
-  const where = p.epochs ? `epoch ${p.epoch}/${p.epochs}` : p.epoch ? `epoch ${p.epoch}` : `step ${p.step}`;
+  const where = p.epochs ? t("training.epochOf", { epoch: p.epoch, epochs: p.epochs }) : p.epoch ? t("training.epochAt", { epoch: p.epoch }) : t("training.stepAt", { step: p.step });
   const values = s.metrics.map((m) => {
     const v = lastValue(s.series.epoch.values[m.key]) ?? lastValue(s.series.batch.values[m.key]);
     return v === undefined ? "" : `${m.key}=${fmt(v)}`;
   }).filter(Boolean);
-  return `${s.title}: ${s.status} · ${where}${values.length ? " · " + values.join(" ") : ""} · ${(p.elapsedMs / 1000).toFixed(1)}s`;
+  const time = formatNumber(p.elapsedMs / 1000, { style: "unit", unit: "second", unitDisplay: "narrow", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return t("training.progress", { title: s.title, status: t(`training.status.${s.status}`), where, values: values.length ? " · " + values.join(" ") : "", time });
 }
 
 /** The final line: last values plus the best value of each metric that has a goal, from the raw series. */
@@ -262,7 +265,7 @@ function summaryText(s: TrainingPayloadV1, batches: SeriesBuffer, epochs: Series
     const column = buf.values.get(m.key) ?? [];
     let bi = -1;
     column.forEach((v, i) => { if (v !== null && (bi < 0 || (m.goal === "min" ? v < column[bi]! : v > column[bi]!))) bi = i; });
-    if (bi >= 0) best.push(`best ${m.key}=${fmt(column[bi]!)} @ ${useEpochs ? "epoch" : "step"} ${buf.step[bi]}`);
+    if (bi >= 0) best.push(t("training.best", { metric: m.key, value: fmt(column[bi]!), where: t(useEpochs ? "training.epochAt" : "training.stepAt", useEpochs ? { epoch: buf.step[bi] } : { step: buf.step[bi] }) }));
   }
   return progressLine(s) + (best.length ? `\n${best.join(" · ")}` : "");
 }

@@ -50,13 +50,26 @@ function materialize(remote: RemoteObject): unknown {
   return remote.value;
 }
 
-/** Names in the global lexical scope: the cells' top-level let, const and class bindings. */
-export function globalLexicalNames(): string[] {
+/** The script-scope names cells declared with `let`, `const` and `class` (not properties of globalThis). */
+export function lexicalNames(): string[] {
   let names: string[] = [];
+  // Answers synchronously on this thread, as callFunctionOn does.
   session.post("Runtime.globalLexicalScopeNames", {}, (error, result) => {
     if (!error) names = (result as { names: string[] }).names;
   });
-  return names; // answered synchronously on this thread, as callFunctionOn is
+  return names;
+}
+
+/** The value of a cell's `let`/`const`/`class` binding, read without running any code (no getters, no calls). */
+export function lexicalValue(name: string): { found: boolean; value?: unknown } {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name) || !lexicalNames().includes(name)) return { found: false };
+  let found: { found: boolean; value?: unknown } = { found: false };
+  session.post("Runtime.evaluate", { expression: name, replMode: true, throwOnSideEffect: true, objectGroup: "completion" }, (error, raw) => {
+    const result = raw as EvaluateResult | undefined;
+    if (!error && result && !result.exceptionDetails) found = { found: true, value: materialize(result.result) };
+  });
+  session.post("Runtime.releaseObjectGroup", { objectGroup: "completion" });
+  return found;
 }
 
 /**

@@ -105,7 +105,10 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
         // next root
       }
     }
-    throw e;
+    if (specifier.startsWith("node:")) throw e;
+    const name = specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+    const from = context.parentURL?.startsWith("file:") ? ` (imported from ${fileURLToPath(context.parentURL)})` : "";
+    throw Object.assign(new Error(`Cannot find the package "${specifier}"${from}. Install it next to the notebook with: %install ${name}`), { code: "ERR_MODULE_NOT_FOUND" });
   }
 }
 

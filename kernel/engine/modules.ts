@@ -115,6 +115,11 @@ function withExtension(path: string): string | undefined {
   return undefined;
 }
 
+/** The npm package a bare specifier names (`@scope/pkg/sub` → `@scope/pkg`). */
+export function packageName(specifier: string): string {
+  return splitPackage(specifier)[0];
+}
+
 function splitPackage(specifier: string): [name: string, subpath: string] {
   const parts = specifier.split("/");
   const count = specifier.startsWith("@") ? 2 : 1;
@@ -269,7 +274,12 @@ export class ModuleLoader {
         return this.requireFromCwd(specifier);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND" || this.isLocal(specifier)) throw e;
-        return this.requireFromKernel(specifier);
+        try {
+          return this.requireFromKernel(specifier);
+        } catch (again) {
+          if ((again as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND" || !(again as Error).message.includes(`'${specifier}'`)) throw again;
+          throw new Error(`Cannot find the package "${specifier}". Install it next to the notebook with: %install ${packageName(specifier)}`);
+        }
       }
     },
     { resolve: (specifier: string) => this.requireFromCwd.resolve(specifier) },

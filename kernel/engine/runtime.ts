@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
 import type * as tfjs from "@tensorflow/tfjs";
-import type { EngineEvent, EngineNotice, EngineRequest, ExecuteCall, InterruptReason } from "../protocol/engine-link";
+import type { CellLanguage, EngineEvent, EngineNotice, EngineRequest, ExecuteCall, InterruptReason } from "../protocol/engine-link";
 import type { JSONObject } from "../protocol/wire";
 import { toDisplay } from "../display/mime";
 import { chooseBackend, describeBackend, plannedBackend, type BackendCandidate, type BackendChoice } from "./backends";
@@ -14,9 +14,9 @@ import type { CellCompiler, CellDiagnostic, CompletionResult } from "./compiler/
 import { createDisplayApi } from "./display-api";
 import { describeMemory, type MemoryFigures, type MemoryLimit } from "../memory";
 import { CellRegistry, describeThrown, formatError, KernelMessageError, type ErrorContent } from "./errors";
-import { disconnectInspector, evaluate } from "./evaluate";
+import { disconnectInspector, evaluate, lexicalNames, lexicalValue } from "./evaluate";
 import { parseMagics, runMagic, type MagicHost } from "./magics";
-import { kernelRoot, ModuleLoader } from "./modules";
+import { kernelRoot, ModuleLoader, packageName } from "./modules";
 import { installNodeApi } from "../node-api";
 import { Output, type CellContext } from "./output";
 import { typeErrorHint } from "./type-hints";
@@ -24,6 +24,8 @@ import { formatBytes, formatDuration, formatNumber, t } from "../i18n";
 
 export interface EngineOptions {
   cwd: string;
+  /** The language of the cells: TypeScript is type-checked; JavaScript only has to parse. */
+  language: CellLanguage;
   version: string;
   post: (event: EngineEvent) => void;
   compiler: CellCompiler;
@@ -92,8 +94,9 @@ export class Engine {
   }
 
   async init(): Promise<void> {
-    this.loader.install();
+    // tf.node first: the module hooks re-export every name tf has when they are installed.
     installNodeApi(this.tf, () => this.options.cwd);
+    this.loader.install();
     this.backendReady = chooseBackend(this.tf, this.options.backends, this.options.preferredBackend).then((choice) => (this.backend = choice));
     const { display, clearOutput, input } = createDisplayApi(this.output, {
       ask: (parent, prompt, password) =>
@@ -129,9 +132,10 @@ export class Engine {
     const chosen = await Promise.race([this.backendReady, new Promise<null>((r) => setTimeout(() => r(null), planned ? BANNER_PATIENCE_MS : 60_000))]);
     this.options.post({
       type: "ready",
-      banner: `Glassbox ${this.options.version}: TypeScript ${tsVersion} on TensorFlow.js ${this.tf.version.tfjs}\n${chosen ? describeBackend(chosen) : t("backend.loading", { planned: planned ?? "" })}`,
+      banner: `Glassbox ${this.options.version}: ${this.options.language === "javascript" ? "JavaScript" : `TypeScript ${tsVersion}`} on TensorFlow.js ${this.tf.version.tfjs}\n${chosen ? describeBackend(chosen) : t("backend.loading", { planned: planned ?? "" })}`,
       backend: chosen?.name ?? planned ?? "",
       typescriptVersion: tsVersion,
+      language: this.options.language,
       heapLimit: getHeapStatistics().heap_size_limit,
     });
   }
@@ -239,10 +243,15 @@ export class Engine {
    * live objects instead, so the first Tab after start answers at once.
    */
   private async complete(code: string, cursorPos: number): Promise<object> {
-    const typed = this.options.compiler.complete(code, cursorPos);
+    // While the service is cold it answers nothing at once rather than parse the libraries ahead of
+    // the cells waiting behind this request; it is asked to wait only when the live objects know nothing.
+    const typed = this.options.compiler.complete(code, cursorPos, { ifWarm: true });
     const waited = await Promise.race([typed, new Promise<null>((r) => setTimeout(() => r(null), COMPLETION_PATIENCE_MS))]);
     if (waited && waited.matches.length) return waited;
-    return runtimeCompletions(code, cursorPos) ?? (await typed);
+    const live = runtimeCompletions(code, cursorPos);
+    if (live?.matches.length) return live;
+    const answered = await typed;
+    return answered.matches.length ? answered : this.options.compiler.complete(code, cursorPos);
   }
 
   private magicHost(): MagicHost {
@@ -350,17 +359,28 @@ export class Engine {
   }
 
   private async runCode(code: string, call: ExecuteCall, stopped: Promise<never>): Promise<unknown> {
-    const fileName = call.silent ? `cell-s${++this.silentCount}.ts` : `cell-${call.executionCount}.ts`;
+    const ext = this.options.language === "javascript" ? "js" : "ts";
+    const fileName = call.silent ? `cell-s${++this.silentCount}.${ext}` : `cell-${call.executionCount}.${ext}`;
     const label = call.silent ? "Cell (silent)" : `Cell In[${call.executionCount}]`;
-    const compiled = await Promise.race([this.options.compiler.compile(code, { cell: call.executionCount, reportOnly: this.typecheck !== "on" }), stopped]);
+    const compiled = await Promise.race([this.options.compiler.compile(code, { cell: call.executionCount, reportOnly: this.typecheck !== "on", javascript: this.options.language === "javascript" || this.typecheck === "off" }), stopped]);
     this.cells.add(fileName, label, code, compiled.sourceMap);
     if (this.typecheck !== "off" && compiled.diagnostics.length) {
       const report = formatDiagnostics(label, code, compiled.diagnostics, !compiled.ok);
+      const missing = compiled.ok ? undefined : missingPackage(compiled.diagnostics);
+      if (missing) {
+        throw new KernelMessageError(
+          "ModuleNotFoundError",
+          `${label}, line ${missing.line}: cannot find the package "${missing.name}". Install it next to the notebook with: %install ${missing.name}\n\n${report}`,
+        );
+      }
       if (!compiled.ok) throw new KernelMessageError("TypeScriptError", report);
       this.output.stream("stderr", report + "\n");
     }
     const outcome = await Promise.race([evaluate(compiled.js, fileName), stopped]);
-    await this.options.compiler.commit(call.executionCount).catch((e) => this.log(`commit failed: ${e}`));
+    // Not awaited: the compiler worker handles requests in order, so the next compile and completion
+    // see this commit anyway, and the reply need not wait for it (after an unchecked cell the commit
+    // builds the whole program, seconds on a cold start).
+    void this.options.compiler.commit(call.executionCount).catch((e) => this.log(`commit failed: ${e}`));
     if ("terminated" in outcome) {
       await stopped; // The interrupt that terminated the script rejects this with its reason.
       throw new KernelMessageError(...interruptError("user"));
@@ -402,7 +422,10 @@ const BANNER_PATIENCE_MS = 30;
 /** How long completion waits for the TypeScript service before answering from live objects. */
 const COMPLETION_PATIENCE_MS = 150;
 
-/** Property names of the live object before the cursor (`tf.lay` → layers), or global names. */
+/**
+ * Property names of the live object before the cursor (`tf.lay` → layers), or global names and the
+ * cells' `let`/`const`/`class` bindings; in the shape of the TypeScript service's answers.
+ */
 export function runtimeCompletions(code: string, cursorPos: number): CompletionResult | undefined {
   const chars = [...code];
   const before = chars.slice(0, cursorPos).join("");
@@ -411,8 +434,15 @@ export function runtimeCompletions(code: string, cursorPos: number): CompletionR
   const dotted = before.endsWith(".") || m[0].includes(".");
   const path = dotted ? (before.endsWith(".") ? m[0].slice(0, -1) : m[1].split(".").slice(0, -1).join(".")) : "";
   const prefix = before.endsWith(".") ? "" : dotted ? m[1].split(".").pop()! + m[2] : m[1] + m[2];
+  const keys = path ? path.split(".") : [];
   let target: unknown = globalThis;
-  for (const key of path ? path.split(".") : []) {
+  if (keys.length && !(keys[0] in globalThis)) {
+    const binding = lexicalValue(keys[0]);
+    if (!binding.found) return undefined;
+    target = binding.value;
+    keys.shift();
+  }
+  for (const key of keys) {
     if (target === null || target === undefined) return undefined;
     // Reading plain properties only: no calls, so completion never runs the user's code.
     const descriptor = Object.getOwnPropertyDescriptor(target as object, key) ?? Object.getOwnPropertyDescriptor(Object.getPrototypeOf(target) ?? {}, key);
@@ -420,11 +450,30 @@ export function runtimeCompletions(code: string, cursorPos: number): CompletionR
     target = descriptor.value;
   }
   const names = new Set<string>();
-  for (let o: unknown = target; o !== null && o !== undefined && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+  // Objects and functions have properties; a primitive has its wrapper's (`"hi".toUpp`).
+  for (let o: unknown = target === null || target === undefined ? target : Object(target); o !== null && o !== undefined && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
     for (const name of Object.getOwnPropertyNames(o)) if (name.startsWith(prefix) && !name.startsWith("__")) names.add(name);
   }
+  const lexical = new Set(path ? [] : lexicalNames().filter((name) => name.startsWith(prefix)));
+  for (const name of lexical) names.add(name);
   const start = cursorPos - [...prefix].length;
-  return { matches: [...names].sort(), cursor_start: start, cursor_end: cursorPos, metadata: {} };
+  const matches = [...names].sort();
+  const kind = (name: string): string => {
+    const value = lexical.has(name) ? lexicalValue(name).value : Object.getOwnPropertyDescriptor(target as object, name)?.value;
+    return typeof value === "function" ? (/^class\b/.test(Function.prototype.toString.call(value)) ? "class" : "function") : "instance";
+  };
+  // `_jupyter_types_experimental` as the TypeScript service gives it, so front ends show the same list.
+  const types = matches.map((text) => ({ start, end: cursorPos, text, type: kind(text) }));
+  return { matches, cursor_start: start, cursor_end: cursorPos, metadata: { _jupyter_types_experimental: types } };
+}
+
+/** The first package a cell imports that is not installed (TS2307 on a bare specifier), as npm names it. */
+function missingPackage(diagnostics: CellDiagnostic[]): { name: string; line: number } | undefined {
+  for (const d of diagnostics) {
+    const m = d.code === 2307 ? /Cannot find module '([^']+)'/.exec(d.message) : null;
+    if (m && !/^(\.|\/|node:)/.test(m[1])) return { name: packageName(m[1]), line: d.line };
+  }
+  return undefined;
 }
 
 function formatDiagnostics(label: string, code: string, diagnostics: CellDiagnostic[], stopped: boolean): string {

@@ -7,7 +7,7 @@
  * flags and runs the callbacks' onTrainEnd, so the next fit trains on from the current weights.
  */
 import type * as tfjs from "@tensorflow/tfjs";
-import { FIT_FAILED, FIT_INTERRUPTED } from "../display/fit";
+import { FIT_FAILED, FIT_INTERRUPTED, ON_FIT_INTERRUPT } from "../display/fit";
 import { patchMethod } from "./tfjs-patches";
 
 const GUARDED = Symbol.for("glassbox.fit.guarded");
@@ -72,6 +72,7 @@ export function guardTraining(tf: typeof tfjs, hooks: Hooks): void {
       const releaseStop = hooks.onInterrupt(() => {
         fitArgs[FIT_INTERRUPTED] = true;
         this.stopTraining = true;
+        (fitArgs[ON_FIT_INTERRUPT] as (() => void) | undefined)?.();
       });
       const releaseTerminated = hooks.onTerminated(() => {
         if (settled || !this.isTraining) return;

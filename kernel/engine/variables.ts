@@ -10,7 +10,7 @@ import { runInThisContext } from "node:vm";
 import type * as tfjs from "@tensorflow/tfjs";
 import { escapeHtml } from "../display/escape";
 import { JUPYTER_DISPLAY, type DisplayPayload } from "../display/mime";
-import { globalLexicalNames } from "./evaluate";
+import { lexicalNames } from "./evaluate";
 import { formatBytes } from "../i18n";
 
 export const VARIABLES_MIME = "application/vnd.glassbox.variables.v1+json";
@@ -67,7 +67,7 @@ export class VariablesInspector {
 
   /** Reads every binding's current value: lexical ones in one compiled script, so 200 names cost one compile. */
   private values(): Array<[string, unknown]> {
-    const lexical = globalLexicalNames().filter((n) => IDENTIFIER.test(n) && !n.startsWith("__"));
+    const lexical = lexicalNames().filter((n) => IDENTIFIER.test(n) && !n.startsWith("__"));
     const read = lexical.length
       ? (runInThisContext(`(() => { const u = globalThis[Symbol.for("glassbox.uninitialized")]; const o = []; ${lexical.map((n) => `try { o.push(${n}); } catch { o.push(u); }`).join(" ")} return o; })()`) as unknown[])
       : [];

@@ -7,28 +7,13 @@
 import i18next, { type i18n } from "i18next";
 import en from "./en.json";
 import zhCN from "./zh-CN.json";
+import { LANGUAGES, normalizeLanguage, type CatalogueKey, type Language, type MessageValues } from "./language";
 
-export const LANGUAGES = ["en", "zh-CN"] as const;
-export type Language = (typeof LANGUAGES)[number];
-
-type Leaves<T, P extends string = ""> = {
-  [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Leaves<T[K], `${P}${K}.`>;
-}[keyof T & string];
-/** Every message key, checked at compile time against the English catalogue. */
-export type MessageKey = Leaves<typeof en>;
-export type MessageValues = Record<string, string | number>;
+export { LANGUAGES, normalizeLanguage, type Language, type MessageValues } from "./language";
+/** Every message key, checked at compile time against the English catalogue (i18next plurals as `x` with a `count`). */
+export type MessageKey = CatalogueKey<typeof en>;
 
 export const CATALOGUES: Record<Language, object> = { en, "zh-CN": zhCN };
-
-/** A BCP 47 tag or POSIX locale (`zh_CN.UTF-8`, `zh-Hans`, `en_US`) to a supported language. */
-export function normalizeLanguage(tag: string | undefined): Language | undefined {
-  if (!tag) return undefined;
-  const base = tag.split(/[.@]/)[0].replace(/_/g, "-").toLowerCase();
-  if (!base || base === "c" || base === "posix") return undefined;
-  if (base.startsWith("zh")) return "zh-CN";
-  if (base.startsWith("en")) return "en";
-  return undefined;
-}
 
 /** The language for this process: GLASSBOX_LANG, then LC_ALL, LC_MESSAGES, LANG (first one set wins, as POSIX does). */
 export function languageFromEnvironment(env: NodeJS.ProcessEnv = process.env): Language {
@@ -59,6 +44,12 @@ function instance(): i18n {
 /** The message `key` in the current language, with `{{name}}` placeholders filled from `values`. */
 export function t(key: MessageKey, values?: MessageValues): string {
   return instance().t(key, values) as string;
+}
+
+/** `t` fixed to one language, whatever the process's is (e.g. a report written in the `--lang` it was asked for). */
+export function fixedTranslator(language: Language): (key: MessageKey, values?: MessageValues) => string {
+  const fixed = instance().getFixedT(language);
+  return (key, values) => fixed(key, values) as string;
 }
 
 export function currentLanguage(): Language {

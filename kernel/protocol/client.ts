@@ -266,7 +266,9 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Running
   });
   const client = new KernelClient(info);
   // Whatever is pending when the process goes (OOM killer, native crash) settles instead of hanging.
-  child.once("exit", (code, signal) => client.kernelExited(signal ?? `exit code ${code}`));
+  child.once("exit", (code, signal) =>
+    client.kernelExited(signal === "SIGKILL" ? "SIGKILL: killed from outside, most often by the system when memory ran out" : (signal ?? `exit code ${code}`)),
+  );
   let kernelInfo: Message;
   try {
     kernelInfo = await Promise.race([client.waitReady(options.readyTimeoutMs), exited]);

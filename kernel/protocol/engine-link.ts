@@ -28,6 +28,8 @@ export type EngineRequest =
   | { type: "comm_msg"; id: string; commId: string; data: JSONObject; metadata: JSONObject; buffers: Uint8Array[] }
   | { type: "comm_close"; id: string; commId: string; data: JSONObject };
 
+export type CellLanguage = "typescript" | "javascript";
+
 /** Why a running cell was stopped: the user asked, it ran past a deadline, or it nearly exhausted memory. */
 export type InterruptReason = "user" | "timeout" | "memory";
 
@@ -46,6 +48,8 @@ export interface EngineReady {
   banner: string;
   backend: string;
   typescriptVersion: string;
+  /** The language cells are written in: TypeScript (type-checked) or JavaScript (never blocked by types). */
+  language: CellLanguage;
   /** V8's heap limit of the main thread, so the worker can stop a cell before it exhausts memory. */
   heapLimit: number;
 }

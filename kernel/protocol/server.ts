@@ -77,7 +77,7 @@ export class KernelServer {
   private draining = false;
   private executionCount = 0;
   /** Requests that outputs may still refer to (late output goes to the cell that scheduled it). */
-  private readonly parents = new Map<string, Message>();
+  private readonly parents = new Map<string, Pick<Message, "header" | "identities">>();
   private readonly calls = new Map<string, (content: JSONObject) => void>();
   private ready?: EngineReady;
   private readonly readyPromise: Promise<EngineReady>;
@@ -203,7 +203,11 @@ export class KernelServer {
       return this.answerError(msg, channel, "BadRequest", `Malformed ${type}: ${e.message}`);
     }
     const request: Request = { msg, channel, content };
-    if (channel === "control" || this.shellImmediate.has(type as RequestType)) return this.handle(request, handler);
+    if (channel === "control" || this.shellImmediate.has(type as RequestType)) {
+      // Not awaited: an interrupt that waits on code stuck in native calls must not hold up a later shutdown.
+      void this.handle(request, handler);
+      return;
+    }
     this.queue.push(request);
     void this.drain();
   }
@@ -273,7 +277,7 @@ export class KernelServer {
 
   // ---- sending ----
 
-  private send(channel: Channel | "stdin", parent: Message, msgType: string, content: unknown, metadata: JSONObject = {}): void {
+  private send(channel: Channel | "stdin", parent: Pick<Message, "header" | "identities">, msgType: string, content: unknown, metadata: JSONObject = {}): void {
     if (this.closed) return;
     const header = newHeader(msgType, this.session);
     this.out[channel].send(encode({ identities: parent.identities, header, parent_header: parent.header, metadata, content }, this.signer));
@@ -300,15 +304,18 @@ export class KernelServer {
       protocol_version: PROTOCOL_VERSION,
       implementation: "glassbox",
       implementation_version: this.options.version,
-      language_info: {
-        name: "typescript",
-        version: ready.typescriptVersion,
-        mimetype: "text/typescript",
-        file_extension: ".ts",
-        pygments_lexer: "typescript",
-        codemirror_mode: { name: "javascript", typescript: true },
-        nbconvert_exporter: "script",
-      },
+      language_info:
+        ready.language === "javascript"
+          ? { name: "javascript", version: process.versions.node, mimetype: "text/javascript", file_extension: ".js", pygments_lexer: "javascript", codemirror_mode: { name: "javascript" }, nbconvert_exporter: "script" }
+          : {
+              name: "typescript",
+              version: ready.typescriptVersion,
+              mimetype: "text/typescript",
+              file_extension: ".ts",
+              pygments_lexer: "typescript",
+              codemirror_mode: { name: "javascript", typescript: true },
+              nbconvert_exporter: "script",
+            },
       banner: ready.banner,
       debugger: false,
       help_links: [
@@ -395,7 +402,9 @@ export class KernelServer {
   // ---- execution ----
 
   private remember(msg: Message): void {
-    this.parents.set(msg.header.msg_id, msg);
+    // Only what late output and input requests need, copied: a received frame can pin the memory of
+    // the whole message it arrived in, and thousands of remembered cells would keep all of it.
+    this.parents.set(msg.header.msg_id, { header: msg.header, identities: msg.identities.map((id) => Buffer.from(id)) });
     if (this.parents.size > MAX_REMEMBERED_PARENTS) this.parents.delete(this.parents.keys().next().value as string);
   }
 

@@ -2,7 +2,7 @@
  * `glassbox run`: executes notebooks unattended through a Glassbox kernel and writes the executed
  * notebooks (nbformat 4.5) and, on request, one self-contained HTML report.
  *
- *   glassbox run <notebook.ipynb>... [-o out.ipynb|dir] [--html report.html] [--timeout s] [--allow-errors]
+ *   glassbox run <notebook.ipynb>... [-o out.ipynb|dir] [--html report.html] [--lang en|zh-CN] [--timeout s] [--allow-errors]
  *
  * Exit status: 0 when every cell ran, 1 when a cell failed (or timed out), 2 for bad usage or an
  * input that is not a notebook. Input files are only ever read.
@@ -13,6 +13,7 @@ import { executeNotebook, type CellFailure } from "./execute";
 import { firstLine, NotebookError, readNotebook, serializeNotebook, type Notebook } from "./notebook";
 import { stripAnsi } from "../outputs/text";
 import { renderReport, type ReportEntry } from "./report";
+import { currentLanguage, formatNumber, LANGUAGES, normalizeLanguage, setLanguage, t, type Language } from "../i18n";
 
 export const USAGE = `Usage: glassbox run <notebook.ipynb>... [options]
 
@@ -23,6 +24,8 @@ Options:
   -o, --output <path>   where to write the executed notebook (default: <name>.out.ipynb next to it);
                         with several notebooks, a folder (each is written as <folder>/<name>.ipynb)
   --html <path>         also write a self-contained HTML report (one file, works offline)
+  --lang <en|zh-CN>     the language of the kernel's messages, the run summary and the report
+                        (default: GLASSBOX_LANG, else the locale: LC_ALL, LC_MESSAGES, LANG)
   --timeout <seconds>   interrupt a cell that runs longer than this, and fail it
   --allow-errors        run every cell even after errors, and exit 0
   -h, --help            show this help
@@ -33,6 +36,7 @@ export interface RunArgs {
   output?: string;
   html?: string;
   timeout?: number;
+  lang?: Language;
   allowErrors: boolean;
   help: boolean;
 }
@@ -65,6 +69,13 @@ export function parseArgs(args: string[]): RunArgs {
         const n = Number(raw);
         if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout takes a number of seconds greater than 0, not "${raw}".`);
         parsed.timeout = n;
+        break;
+      }
+      case "--lang": {
+        const raw = take();
+        const lang = normalizeLanguage(raw);
+        if (!lang) throw new UsageError(`--lang takes one of ${LANGUAGES.join(", ")}, not "${raw}".`);
+        parsed.lang = lang;
         break;
       }
       case "--allow-errors":
@@ -132,8 +143,14 @@ function shortPath(path: string): string {
   return rel && !rel.startsWith("..") ? rel : resolve(path);
 }
 
+/** "3.4 sec", "42 sec", "2 min 5 sec" in the run's language (Intl units). */
 function seconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  const unit = (value: number, unit: "minute" | "second", digits = 0) =>
+    formatNumber(value, { style: "unit", unit, unitDisplay: "short", minimumFractionDigits: digits, maximumFractionDigits: digits });
+  if (ms < 10_000) return unit(ms / 1000, "second", 1);
+  if (ms < 120_000) return unit(Math.round(ms / 1000), "second");
+  const parts = [unit(Math.floor(ms / 60_000), "minute"), unit(Math.round((ms % 60_000) / 1000), "second")];
+  return new Intl.ListFormat(currentLanguage(), { type: "unit", style: "narrow" }).format(parts);
 }
 
 function describeFailure(file: string, f: CellFailure): string {
@@ -171,6 +188,11 @@ export async function runCommand(argv: string[], stdout: Out = process.stdout, s
     throw e;
   }
 
+  // The run's language: this process's messages and report, and the kernels it starts.
+  if (args.lang) setLanguage(args.lang);
+  const language = currentLanguage();
+  const env = { ...process.env, GLASSBOX_LANG: language };
+
   // Read every input first: a broken one is reported before anything runs.
   const notebooks: Notebook[] = [];
   for (const input of args.inputs) {
@@ -192,7 +214,9 @@ export async function runCommand(argv: string[], stdout: Out = process.stdout, s
     const input = args.inputs[n];
     const nb = notebooks[n];
     const spec = nb.metadata.kernelspec;
-    if (spec && spec.name !== "glassbox") stdout.write(`note: ${input} asks for the "${spec.name}" kernel; running it with Glassbox.\n`);
+    // The kernelspec picks the language: glassbox-js (or a JavaScript notebook) runs as JavaScript.
+    const javascript = spec?.name === "glassbox-js" || (spec?.name !== "glassbox" && spec?.language === "javascript");
+    if (spec && spec.name !== "glassbox" && spec.name !== "glassbox-js") stdout.write(`note: ${input} asks for the "${spec.name}" kernel; running it with Glassbox (${javascript ? "JavaScript" : "TypeScript"}).\n`);
     const codeCount = nb.cells.filter((c) => c.cell_type === "code").length;
     stdout.write(`▶ ${input} (${codeCount} code cell${codeCount === 1 ? "" : "s"})\n`);
     let done = 0;
@@ -202,6 +226,8 @@ export async function runCommand(argv: string[], stdout: Out = process.stdout, s
     try {
       result = await executeNotebook(nb, {
         cwd: dirname(resolve(input)),
+        language: javascript ? "javascript" : "typescript",
+        env,
         timeout: args.timeout,
         allowErrors: args.allowErrors,
         onLog: (t) => (log = (log + t).slice(-4000)),
@@ -222,24 +248,26 @@ export async function runCommand(argv: string[], stdout: Out = process.stdout, s
       if (log.trim()) stderr.write(`kernel log:\n${log.trim()}\n`);
       return 1;
     }
-    nb.metadata.kernelspec = { name: "glassbox", display_name: "Glassbox (TypeScript)", language: "typescript" };
+    nb.metadata.kernelspec = javascript
+      ? { name: "glassbox-js", display_name: "Glassbox (JavaScript)", language: "javascript" }
+      : { name: "glassbox", display_name: "Glassbox (TypeScript)", language: "typescript" };
     writeAtomic(outputs[n], serializeNotebook(nb));
     const failed = result.failures.length > 0;
     if (failed) failedNotebooks++;
     const first = result.failures[0];
     const summary = failed
       ? args.allowErrors
-        ? `${result.executed} code cells in ${seconds(result.ms)}; ${result.failures.length} failed (first: cell ${first.index}, ${first.ename})`
-        : `Stopped at cell ${first.index} (${first.ename}: ${first.evalue.split("\n")[0]}); ${result.skipped} code cell${result.skipped === 1 ? "" : "s"} not run`
-      : `${result.executed} code cells ran without errors in ${seconds(result.ms)}`;
+        ? t("run.summaryAllowErrors", { count: result.executed, time: seconds(result.ms), failed: result.failures.length, cell: first.index, error: first.ename })
+        : t("run.summaryStopped", { cell: first.index, error: `${first.ename}: ${first.evalue.split("\n")[0]}`, count: result.skipped })
+      : t("run.summaryOk", { count: result.executed, time: seconds(result.ms) });
     entries.push({ file: basename(input), notebook: nb, summary, failed });
     stdout.write(`${failed ? "✗" : "✓"} ${summary} → ${shortPath(outputs[n])}\n`);
     for (const f of result.failures) messages.push(describeFailure(input, f));
   }
 
   if (args.html) {
-    const stamp = new Date().toISOString().replace("T", " ").slice(0, 16);
-    writeAtomic(args.html, renderReport(entries, { subtitle: `Executed by glassbox run on ${stamp} UTC.` }));
+    const date = new Intl.DateTimeFormat(language, { year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC", timeZoneName: "short" }).format(new Date());
+    writeAtomic(args.html, renderReport(entries, { language, subtitle: t("run.executedOn", { date }) }));
     stdout.write(`Report: ${resolve(args.html)}\n`);
   }
 

@@ -21,6 +21,8 @@ export interface CellFailure {
 
 export interface ExecuteOptions {
   cwd: string;
+  /** JavaScript for notebooks written for the glassbox-js kernelspec: cells are not blocked by types. */
+  language?: "typescript" | "javascript";
   env?: NodeJS.ProcessEnv;
   /** Per-cell limit in seconds; 0 or undefined for none. */
   timeout?: number;
@@ -67,7 +69,8 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
   const started = Date.now();
   const collector = new OutputCollector();
   const launch = async (): Promise<RunningKernel> => {
-    const kernel = await launchKernel({ cwd: options.cwd, env: options.env, cli: options.cli, onLog: options.onLog });
+    const args = options.language === "javascript" ? ["--language", "javascript"] : undefined;
+    const kernel = await launchKernel({ cwd: options.cwd, env: options.env, cli: options.cli, onLog: options.onLog, args });
     // Output that arrives after its cell finished (timers, unawaited promises) goes to its own cell.
     kernel.client.onUnsolicited = (msg: Message) => collector.handle(msg);
     // A silent warm-up cell: the kernel's first cell pays for compiler and backend start-up, which

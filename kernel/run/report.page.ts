@@ -8,6 +8,7 @@
  * When done it sets <html data-gb-rendered="done"> with counts, for tests and for people.
  */
 
+import { contributes } from "../../package.json";
 import type { ActivationFunction, OutputItem, RendererApi as Renderer } from "../../renderers/shared/contract";
 
 interface RendererModule {
@@ -24,8 +25,14 @@ interface RichOutput {
 // esbuild bundles every renderer present at build time behind this glob import.
 const loadModule = (name: string): Promise<RendererModule> => import(`../../renderers/${name}/index.ts`);
 
-/** MIME type -> renderer name, by convention: application/vnd.glassbox.<name>.v1+json -> <name>. */
+/**
+ * MIME type -> renderer name: from the extension manifest (VS Code's own mapping, which also names
+ * Plotly's application/vnd.plotly.v1+json), else by convention: application/vnd.glassbox.<name>.v1+json -> <name>.
+ */
 function rendererName(mime: string): string | undefined {
+  for (const r of contributes.notebookRenderer) {
+    if ((r.mimeTypes as string[]).includes(mime)) return /([^/]+)\.js$/.exec(r.entrypoint)?.[1];
+  }
   return /^application\/vnd\.glassbox\.([\w-]+)(?:\.v\d+)?\+json$/.exec(mime)?.[1];
 }
 

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { escapeHtml } from "../display/escape";
+import { currentLanguage, fixedTranslator, type Language, type MessageKey, type MessageValues } from "../i18n";
 import { renderMarkdown } from "./markdown";
 import type { MimeBundle, Notebook, Output } from "./notebook";
 import { sourceText } from "./notebook";
@@ -53,28 +54,28 @@ const FRAME_STYLE = "html,body{margin:0;padding:0;background:transparent}body{co
  * The CSP inside says the same again. The page script sizes the frame to its content
  * (report.page.ts: sizeFrames); without it the frame keeps a default height and scrolls.
  */
-function sandboxedFrame(markup: string, kind: "html" | "svg"): string {
+function sandboxedFrame(markup: string, kind: "html" | "svg", t: Translate = fixedTranslator(currentLanguage())): string {
   const doc = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="script-src 'none'; object-src 'none'"><style>${FRAME_STYLE}</style></head><body>${markup}</body></html>`;
-  return `<iframe class="gb-frame gb-frame-${kind}" sandbox="" srcdoc="${escapeHtml(doc)}" title="${kind === "svg" ? "SVG output" : "HTML output"}" loading="eager"></iframe>`;
+  return `<iframe class="gb-frame gb-frame-${kind}" sandbox="" srcdoc="${escapeHtml(doc)}" title="${escapeHtml(t(kind === "svg" ? "report.svgOutput" : "report.htmlOutput"))}" loading="eager"></iframe>`;
 }
 
 /** The static HTML of a MIME bundle, best representation first. */
-export function staticMime(data: MimeBundle): string {
+export function staticMime(data: MimeBundle, t: Translate = fixedTranslator(currentLanguage())): string {
   if (data["image/png"] !== undefined) return `<img class="gb-image" alt="" src="data:image/png;base64,${escapeHtml(b64(data["image/png"]))}">`;
   if (data["image/jpeg"] !== undefined) return `<img class="gb-image" alt="" src="data:image/jpeg;base64,${escapeHtml(b64(data["image/jpeg"]))}">`;
   // A cell's HTML and SVG are documents of their own, in sandboxed frames: no script runs and
   // unbalanced markup cannot swallow the page (see sandboxedFrame).
-  if (data["image/svg+xml"] !== undefined) return sandboxedFrame(text(data["image/svg+xml"]), "svg");
-  if (data["text/html"] !== undefined) return sandboxedFrame(text(data["text/html"]), "html");
+  if (data["image/svg+xml"] !== undefined) return sandboxedFrame(text(data["image/svg+xml"]), "svg", t);
+  if (data["text/html"] !== undefined) return sandboxedFrame(text(data["text/html"]), "html", t);
   if (data["text/markdown"] !== undefined) return `<div class="gb-markdown">${renderMarkdown(text(data["text/markdown"]))}</div>`;
   if (data["text/latex"] !== undefined) return `<pre class="gb-text">${escapeHtml(text(data["text/latex"]))}</pre>`;
   if (data["application/json"] !== undefined) return `<pre class="gb-text">${escapeHtml(JSON.stringify(data["application/json"], null, 2))}</pre>`;
   if (data["text/plain"] !== undefined) return `<pre class="gb-text">${escapeHtml(stripAnsi(text(data["text/plain"])))}</pre>`;
   const kinds = Object.keys(data).join(", ");
-  return `<pre class="gb-text gb-muted">${escapeHtml(kinds ? `(output of type ${kinds})` : "(empty output)")}</pre>`;
+  return `<pre class="gb-text gb-muted">${escapeHtml(kinds ? t("report.outputOfType", { types: kinds }) : t("report.emptyOutput"))}</pre>`;
 }
 
-function renderOutput(output: Output, id: string, rich: RichOutput[]): string {
+function renderOutput(output: Output, id: string, rich: RichOutput[], t: Translate): string {
   switch (output.output_type) {
     case "stream":
       return `<pre class="gb-stream gb-${output.name}">${escapeHtml(applyControlChars(stripAnsi(sourceText(output.text))))}</pre>`;
@@ -84,7 +85,7 @@ function renderOutput(output: Output, id: string, rich: RichOutput[]): string {
       const mimes = Object.keys(output.data).filter((m) => GLASSBOX_MIME.test(m));
       if (mimes.length) rich.push({ id, mimes, data: output.data, metadata: output.metadata });
       const attrs = mimes.length ? ` data-gb-rich="${escapeHtml(id)}" data-mime="${escapeHtml(mimes[0])}"` : "";
-      return `<div class="gb-display"${attrs}>${staticMime(output.data)}</div>`;
+      return `<div class="gb-display"${attrs}>${staticMime(output.data, t)}</div>`;
     }
   }
 }
@@ -103,7 +104,7 @@ export function notebookTitle(nb: Notebook, file: string): string {
   return file;
 }
 
-function renderNotebook(entry: ReportEntry, index: number, rich: RichOutput[]): string {
+function renderNotebook(entry: ReportEntry, index: number, rich: RichOutput[], t: Translate): string {
   const anchor = `nb-${index + 1}-${slug(entry.file)}`;
   const cells = entry.notebook.cells.map((cell, c) => {
     const src = sourceText(cell.source);
@@ -112,9 +113,10 @@ function renderNotebook(entry: ReportEntry, index: number, rich: RichOutput[]): 
       return `<section class="gb-cell gb-raw"><pre>${escapeHtml(src)}</pre></section>`;
     }
     const count = cell.execution_count ?? " ";
-    const outputs = cell.outputs.map((o, k) => `<div class="gb-output">${renderOutput(o, `${anchor}-c${c + 1}-o${k + 1}`, rich)}</div>`).join("");
-    const failed = cell.outputs.some((o) => o.output_type === "error") ? " gb-failed" : "";
-    return `<section class="gb-cell gb-code${failed}" id="${anchor}-c${c + 1}"><div class="gb-in"><span class="gb-prompt">[${count}]</span><pre class="gb-source"><code>${escapeHtml(src)}</code></pre></div>${outputs ? `<div class="gb-outputs">${outputs}</div>` : ""}</section>`;
+    const outputs = cell.outputs.map((o, k) => `<div class="gb-output">${renderOutput(o, `${anchor}-c${c + 1}-o${k + 1}`, rich, t)}</div>`).join("");
+    const failed = cell.outputs.some((o) => o.output_type === "error");
+    const prompt = failed ? `<span class="gb-prompt gb-bad" title="${escapeHtml(t("report.cellFailed"))}">[${count}]<span class="gb-failed-badge">${escapeHtml(t("report.failed"))}</span></span>` : `<span class="gb-prompt">[${count}]</span>`;
+    return `<section class="gb-cell gb-code${failed ? " gb-failed" : ""}" id="${anchor}-c${c + 1}"><div class="gb-in">${prompt}<pre class="gb-source"><code>${escapeHtml(src)}</code></pre></div>${outputs ? `<div class="gb-outputs">${outputs}</div>` : ""}</section>`;
   });
   const summary = entry.summary ? `<p class="gb-summary${entry.failed ? " gb-bad" : ""}">${escapeHtml(entry.summary)}</p>` : "";
   return `<article class="gb-notebook" id="${anchor}"><header class="gb-nb-head"><p class="gb-file">${escapeHtml(entry.file)}</p>${summary}</header>${cells.join("\n")}</article>`;
@@ -152,6 +154,8 @@ main{flex:1;min-width:0;max-width:1050px;margin:0 auto;padding:24px 32px 80px}
 .gb-prompt{flex:0 0 44px;text-align:right;color:var(--vscode-descriptionForeground);font:12px/2 var(--vscode-editor-font-family)}
 .gb-source{flex:1;min-width:0;margin:0;padding:8px 12px;background:var(--vscode-textCodeBlock-background);border:1px solid var(--vscode-panel-border);border-radius:6px;overflow:auto;font:13px/1.45 var(--vscode-editor-font-family)}
 .gb-failed .gb-source{border-color:var(--vscode-errorForeground)}
+.gb-prompt.gb-bad{color:var(--vscode-errorForeground)}
+.gb-failed-badge{display:block;font:11px/1.4 var(--vscode-font-family);font-weight:600}
 .gb-outputs{margin:6px 0 0 52px}
 .gb-output{margin:4px 0;overflow-x:auto}
 .gb-output pre{margin:0;padding:4px 0;font:13px/1.4 var(--vscode-editor-font-family);white-space:pre-wrap;word-break:break-word}
@@ -179,7 +183,11 @@ export function findPageScript(): string | undefined {
   return undefined;
 }
 
+type Translate = (key: MessageKey, values?: MessageValues) => string;
+
 export interface ReportOptions {
+  /** The page's language (`<html lang>`, its own labels, and the renderers'); default: the process's (GLASSBOX_LANG or the locale). */
+  language?: Language;
   title?: string;
   subtitle?: string;
   /** The page script's source; by default the built dist/report.page.js. */
@@ -187,24 +195,26 @@ export interface ReportOptions {
 }
 
 export function renderReport(entries: ReportEntry[], options: ReportOptions = {}): string {
+  const language = options.language ?? currentLanguage();
+  const t = fixedTranslator(language);
   const rich: RichOutput[] = [];
-  const bodies = entries.map((e, i) => renderNotebook(e, i, rich));
+  const bodies = entries.map((e, i) => renderNotebook(e, i, rich, t));
   const titles = entries.map((e) => e.title ?? notebookTitle(e.notebook, e.file));
-  const title = options.title ?? (entries.length === 1 ? titles[0] : "Glassbox report");
+  const title = options.title ?? (entries.length === 1 ? titles[0] : t("report.title"));
   const toc =
     entries.length > 1
-      ? `<nav class="gb-toc"><h2>Notebooks</h2><ol>${entries
+      ? `<nav class="gb-toc"><h2>${escapeHtml(t("report.notebooks"))}</h2><ol>${entries
           .map((e, i) => `<li><a href="#nb-${i + 1}-${slug(e.file)}"${e.failed ? ' class="gb-bad"' : ""}>${escapeHtml(titles[i])}</a>${e.failed ? " ✗" : ""}</li>`)
           .join("")}</ol></nav>`
       : "";
   const script = options.pageScript ?? findPageScript();
   const data = JSON.stringify(rich).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-  const note = script ? "" : `<p class="gb-render-note">The renderer bundle (dist/report.page.js) was not built; rich outputs show their static fallbacks. Run: npm run build</p>`;
+  const note = script ? "" : `<p class="gb-render-note">${escapeHtml(t("report.noBundle"))}</p>`;
   const subtitle = options.subtitle ? `<p>${escapeHtml(options.subtitle)}</p>` : "";
   // Each notebook's <h1> comes from its own first Markdown cell; the report head is only for the whole set.
   const head = entries.length > 1 ? `<header class="gb-report-head"><h1>${escapeHtml(title)}</h1>${subtitle}</header>` : subtitle ? `<header class="gb-report-head">${subtitle}</header>` : "";
   return `<!doctype html>
-<html lang="en">
+<html lang="${language}" data-glassbox-lang="${language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

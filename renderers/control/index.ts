@@ -6,6 +6,7 @@
  */
 import { CONTROL_MIME, type ControlView, type DashboardView, type TraceView } from "../../kernel/control/payload";
 import { el } from "../shared/dom";
+import { t } from "../shared/i18n";
 import { defineRenderer, drawFirst } from "../shared/host";
 import { disposePlot } from "../shared/plot";
 import { ensureStyles } from "../shared/styles";
@@ -56,16 +57,16 @@ class ControlOutput {
     const v = this.view;
     return el("div", { class: "gb-row gb-header" },
       el("span", { class: "gb-title" }, v.name),
-      el("span", { class: "gb-chip" }, v.view),
-      el("span", { class: "gb-muted" }, `${v.rules.length} rule${v.rules.length === 1 ? "" : "s"} · ${v.labels.above} when score ≥ ${v.labels.threshold}, else ${v.labels.below}`));
+      el("span", { class: "gb-chip" }, t(`control.view.${v.view}`)),
+      el("span", { class: "gb-muted" }, `${t("control.rules", { count: v.rules.length })} · ${t("control.threshold", { above: v.labels.above, threshold: String(v.labels.threshold), below: v.labels.below })}`));
   }
 
   private drawTrace(view: TraceView): void {
     const select = el("select", { dataset: { control: "filter" }, on: { change: () => { this.filter = select.value as Filter; this.drawTrace(view); } } },
-      ...(["all", "fired", "reviewed"] as const).map((f) => el("option", { attrs: { value: f } }, f === "all" ? "all decisions" : f === "fired" ? "where a rule fired" : "reviewed")));
+      ...(["all", "fired", "reviewed"] as const).map((f) => el("option", { attrs: { value: f } }, t(`control.filter.${f}`))));
     select.value = this.filter;
-    const more = view.total > view.decisions.length ? el("div", { class: "gb-note" }, `showing ${view.decisions.length} of ${view.total} decisions`) : null;
-    this.root.replaceChildren(this.header(), el("div", { class: "gb-row" }, el("label", { class: "gb-muted" }, "show ", select)), renderTrace(view, this.filter), ...(more ? [more] : []));
+    const more = view.total > view.decisions.length ? el("div", { class: "gb-note" }, t("control.showingDecisions", { shown: view.decisions.length, total: view.total })) : null;
+    this.root.replaceChildren(this.header(), el("div", { class: "gb-row" }, el("label", { class: "gb-muted" }, t("control.show"), " ", select)), renderTrace(view, this.filter), ...(more ? [more] : []));
   }
 
   private plot(name: string): HTMLElement {

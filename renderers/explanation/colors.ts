@@ -2,9 +2,10 @@
 import type { Convention, Sign } from "../../kernel/display/payloads";
 
 export type Rgb = [number, number, number];
-export const CONVENTIONS: Record<Convention, { positive: Rgb; negative: Rgb; label: string }> = {
-  shap: { positive: [255, 0, 81], negative: [0, 139, 251], label: "SHAP (red raises, blue lowers)" },
-  captum: { positive: [0, 160, 60], negative: [220, 30, 30], label: "Captum (green raises, red lowers)" },
+/** SHAP: red raises the output, blue lowers it; Captum: green raises, red lowers. */
+export const CONVENTIONS: Record<Convention, { positive: Rgb; negative: Rgb }> = {
+  shap: { positive: [255, 0, 81], negative: [0, 139, 251] },
+  captum: { positive: [0, 160, 60], negative: [220, 30, 30] },
 };
 
 export const css = (c: Rgb, alpha = 1) => `rgba(${c[0]},${c[1]},${c[2]},${alpha})`;

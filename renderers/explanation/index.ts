@@ -6,7 +6,8 @@
  * Every string from the data goes through textContent (or plotText for Plotly labels).
  */
 import { EXPLANATION_MIME, type Convention, type ExplanationPayloadV1 as ExplanationDoc, type Overlay, type Sign } from "../../kernel/display/payloads";
-import { el, formatNumber } from "../shared/dom";
+import { el } from "../shared/dom";
+import { formatMilliseconds, formatNumber, formatPercent, t } from "../shared/i18n";
 import { disposePlot } from "../shared/plot";
 import { defineRenderer, drawFirst } from "../shared/host";
 import { ensureStyles } from "../shared/styles";
@@ -15,7 +16,6 @@ import { checkExplanation } from "./check";
 import { renderColorBar, renderForce, renderImages, renderTokens, renderWaterfall, renderBars, type ViewState } from "./views";
 
 type View = "overlay" | "waterfall" | "bar" | "force" | "tokens";
-const VIEW_LABELS: Record<View, string> = { overlay: "Overlay", waterfall: "Waterfall", bar: "Bar", force: "Force", tokens: "Tokens" };
 
 function viewsFor(doc: ExplanationDoc): View[] {
   if (doc.modality === "image") return ["overlay"];
@@ -29,20 +29,22 @@ function viewsFor(doc: ExplanationDoc): View[] {
  */
 function gapBadge(doc: ExplanationDoc, row: number): HTMLElement {
   const r = doc.rows[row];
-  if (r.gap === null || r.baseValue === null) return el("span", { class: "gb-badge gb-muted gb-gap", dataset: { level: "none" }, title: "This method makes no completeness claim." }, "gap: n/a");
+  if (r.gap === null || r.baseValue === null) return el("span", { class: "gb-badge gb-muted gb-gap", dataset: { level: "none" }, title: t("explanation.gapNoneTip") }, t("explanation.gapNone"));
   const change = Math.abs(r.prediction - r.baseValue);
   const roundOff = 1e-5 * (1 + Math.abs(r.prediction) + Math.abs(r.baseValue));
   const gap = Math.abs(r.gap);
   const level = gap <= Math.max(1e-3 * change, roundOff) ? "ok" : gap <= Math.max(1e-2 * change, roundOff) ? "warning" : "error";
-  const share = change > 0 ? `; ${((100 * gap) / change).toPrecision(2)}% of the change being explained` : "";
-  return el("span", { class: `gb-badge gb-badge-${level} gb-gap`, dataset: { level }, title: `Σ attributions − (f(x) − base) = ${r.gap}${share}.` }, `gap ${formatNumber(r.gap)}`);
+  const title = change > 0
+    ? t("explanation.gapShareTip", { gap: String(r.gap), share: formatPercent(gap / change) })
+    : t("explanation.gapTip", { gap: String(r.gap) });
+  return el("span", { class: `gb-badge gb-badge-${level} gb-gap`, dataset: { level }, title }, t("explanation.gap", { gap: formatNumber(r.gap) }));
 }
 
 function select<T extends string>(label: string, value: T, options: [T, string][], onChange: (v: T) => void, name: string): HTMLElement {
   const s = el("select", { dataset: { control: name }, on: { change: () => onChange(s.value as T) } },
     ...options.map(([v, text]) => el("option", { attrs: { value: v } }, text)));
   s.value = value;
-  return el("label", { class: "gb-muted" }, `${label} `, s);
+  return el("label", { class: "gb-muted" }, label, " ", s);
 }
 
 class ExplanationOutput {
@@ -81,12 +83,15 @@ class ExplanationOutput {
     const d = doc.diagnostics;
     return el("div", { class: "gb-row gb-header" },
       el("span", { class: "gb-title" }, doc.method),
-      el("span", { class: "gb-chip" }, doc.modality),
-      el("span", { class: "gb-stat" }, `target ${r.target}`),
-      el("span", { class: "gb-stat" }, `f(x) = ${formatNumber(r.prediction)}`),
-      r.baseValue !== null && el("span", { class: "gb-stat" }, `base = ${formatNumber(r.baseValue)}`),
+      el("span", { class: "gb-chip" }, t(`explanation.modality.${doc.modality}`)),
+      el("span", { class: "gb-stat" }, t("explanation.target", { target: r.target })),
+      el("span", { class: "gb-stat" }, t("explanation.prediction", { value: formatNumber(r.prediction) })),
+      r.baseValue !== null && el("span", { class: "gb-stat" }, t("explanation.base", { value: formatNumber(r.baseValue) })),
       gapBadge(doc, state.row),
-      el("span", { class: "gb-muted" }, `${formatNumber(d.evaluations, true)} evaluations · ${formatNumber(d.batches, true)} calls · ${formatNumber(d.ms)} ms${d.seed !== null ? ` · seed ${d.seed}` : ""}`),
+      el("span", { class: "gb-muted" }, [
+        t("explanation.diagnostics", { evaluations: d.evaluations, calls: d.batches, time: formatMilliseconds(d.ms) }),
+        ...(d.seed !== null ? [t("explanation.seed", { seed: String(d.seed) })] : []),
+      ].join(" · ")),
     );
   }
 
@@ -96,13 +101,16 @@ class ExplanationOutput {
     const views = viewsFor(doc);
     if (views.length > 1) {
       row.append(el("div", { class: "gb-tabs", attrs: { role: "tablist" } }, ...views.map((v) =>
-        el("button", { class: "gb-tab", dataset: { view: v }, attrs: { role: "tab", "aria-selected": String(v === state.view) }, on: { click: () => this.set("view", v) } }, VIEW_LABELS[v]))));
+        el("button", { class: "gb-tab", dataset: { view: v }, attrs: { role: "tab", "aria-selected": String(v === state.view) }, on: { click: () => this.set("view", v) } }, t(`explanation.view.${v}`)))));
     }
-    row.append(select<Sign>("sign", state.sign, [["all", "all"], ["positive", "positive"], ["negative", "negative"], ["absolute", "absolute"]], (v) => this.set("sign", v), "sign"));
-    if (doc.modality === "image") row.append(select<Overlay>("overlay", state.overlay, [["blended", "blended"], ["masked", "masked"], ["heatmap", "heatmap only"]], (v) => this.set("overlay", v), "overlay"));
-    row.append(select<Convention>("colours", state.convention, [["shap", "SHAP: red +, blue −"], ["captum", "Captum: green +, red −"]], (v) => this.set("convention", v), "convention"));
+    const signs: Sign[] = ["all", "positive", "negative", "absolute"];
+    row.append(select<Sign>(t("explanation.sign"), state.sign, signs.map((v) => [v, t(`explanation.signs.${v}`)]), (v) => this.set("sign", v), "sign"));
+    const overlays: Overlay[] = ["blended", "masked", "heatmap"];
+    if (doc.modality === "image") row.append(select<Overlay>(t("explanation.overlay"), state.overlay, overlays.map((v) => [v, t(`explanation.overlays.${v}`)]), (v) => this.set("overlay", v), "overlay"));
+    const conventions: Convention[] = ["shap", "captum"];
+    row.append(select<Convention>(t("explanation.colours"), state.convention, conventions.map((v) => [v, t(`explanation.conventions.${v}`)]), (v) => this.set("convention", v), "convention"));
     if (doc.rows.length > 1 && doc.modality !== "image") {
-      row.append(select<string>("row", String(state.row), doc.rows.map((_, i) => [String(i), String(i)] as [string, string]), (v) => this.set("row", Number(v)), "row"));
+      row.append(select<string>(t("explanation.row"), String(state.row), doc.rows.map((_, i) => [String(i), String(i)] as [string, string]), (v) => this.set("row", Number(v)), "row"));
     }
     return row;
   }
@@ -111,7 +119,7 @@ class ExplanationOutput {
     for (const p of this.plots.splice(0)) disposePlot(p);
     this.body.replaceChildren();
     const { doc, state } = this;
-    const more = doc.rowCount > doc.rows.length ? el("div", { class: "gb-note" }, `showing ${doc.rows.length} of ${doc.rowCount} rows`) : null;
+    const more = doc.rowCount > doc.rows.length ? el("div", { class: "gb-note" }, t("explanation.showingRows", { shown: doc.rows.length, total: doc.rowCount })) : null;
     if (state.view === "overlay" && doc.image) {
       const { scale } = renderImages(this.body, doc, state);
       this.body.append(renderColorBar(scale, state));

@@ -1,5 +1,6 @@
 /** The explanation views. Canvas for image overlays (exact pixels), Plotly for the charts. */
-import { el, formatNumber } from "../shared/dom";
+import { el } from "../shared/dom";
+import { formatNumber, t } from "../shared/i18n";
 import { drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
 import { readTheme } from "../shared/theme";
 import { applySign, CONVENTIONS, css, sharedScale } from "./colors";
@@ -55,10 +56,10 @@ export function renderImages(host: HTMLElement, doc: ExplanationDoc, s: ViewStat
       canvas.dataset.ready = "true";
     }
     const r0 = doc.rows[r];
-    grid.append(el("div", { class: "gb-tile" }, canvas, el("span", { class: "gb-muted" }, r0 ? `row ${r} · target ${r0.target} · f(x) ${formatNumber(r0.prediction)}` : `row ${r}`)));
+    grid.append(el("div", { class: "gb-tile" }, canvas, el("span", { class: "gb-muted" }, r0 ? t("explanation.tile", { row: r, target: r0.target, value: formatNumber(r0.prediction) }) : t("explanation.tileRow", { row: r }))));
   });
   host.append(grid);
-  if (image.layerShape) host.append(el("div", { class: "gb-note" }, `layer map ${image.layerShape.join("×")} upsampled to ${height}×${width}`));
+  if (image.layerShape) host.append(el("div", { class: "gb-note" }, t("explanation.layerMap", { layer: image.layerShape.join("×"), height: String(height), width: String(width) })));
   return { scale };
 }
 
@@ -71,7 +72,7 @@ export function renderColorBar(scale: number, s: ViewState): HTMLElement {
     el("span", { class: "gb-stat" }, formatNumber(lo)),
     el("span", { style: { display: "inline-block", width: "180px", height: "10px", background: `linear-gradient(to right, ${stops})`, border: "1px solid var(--vscode-panel-border, rgba(128,128,128,.4))" } }),
     el("span", { class: "gb-stat" }, formatNumber(hi)),
-    el("span", { class: "gb-muted" }, `shared scale, clipped at the ${s.clipPercentile}th percentile of |attribution|`));
+    el("span", { class: "gb-muted" }, t("explanation.sharedScale", { percentile: formatNumber(s.clipPercentile) })));
 }
 
 export function renderTokens(doc: ExplanationDoc, s: ViewState): HTMLElement {
@@ -95,7 +96,7 @@ function topFeatures(doc: ExplanationDoc, s: ViewState): { label: string; value:
   items.sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
   if (items.length <= s.maxDisplay) return items;
   const rest = items.slice(s.maxDisplay - 1);
-  return [...items.slice(0, s.maxDisplay - 1), { label: `${rest.length} other features`, value: rest.reduce((p, q) => p + q.value, 0) }];
+  return [...items.slice(0, s.maxDisplay - 1), { label: t("explanation.otherFeatures", { count: rest.length }), value: rest.reduce((p, q) => p + q.value, 0) }];
 }
 
 export function renderBars(host: HTMLElement, doc: ExplanationDoc, s: ViewState): Promise<unknown> {
@@ -105,7 +106,7 @@ export function renderBars(host: HTMLElement, doc: ExplanationDoc, s: ViewState)
     type: "bar", orientation: "h", x: items.map((i) => i.value), y: items.map((i) => plotText(i.label)),
     marker: { color: items.map((i) => css(i.value >= 0 ? p.positive : p.negative)) }, hovertemplate: "%{y}: %{x}<extra></extra>",
   }];
-  return drawPlot(host, data, themedLayout(readTheme(), { height: 60 + 24 * items.length, xaxis: { title: { text: "attribution" } }, yaxis: { automargin: true } }));
+  return drawPlot(host, data, themedLayout(readTheme(), { height: 60 + 24 * items.length, xaxis: { title: { text: t("explanation.attribution") } }, yaxis: { automargin: true } }));
 }
 
 /** From the base value through each feature's push to f(x). */
@@ -123,7 +124,7 @@ export function renderWaterfall(host: HTMLElement, doc: ExplanationDoc, s: ViewS
   const gap = r.gap ?? 0;
   return drawPlot(host, data, themedLayout(theme, {
     height: 80 + 24 * items.length,
-    xaxis: { title: { text: `base ${formatNumber(r.baseValue)} → f(x) ${formatNumber(r.prediction)}` } },
+    xaxis: { title: { text: t("explanation.waterfallAxis", { base: formatNumber(r.baseValue), value: formatNumber(r.prediction) }) } },
     shapes: [r.baseValue, r.prediction - gap].map((x) => ({ type: "line", x0: x, x1: x, yref: "paper", y0: 0, y1: 1, line: { color: theme.muted, dash: "dot", width: 1 } })),
   }));
 }
@@ -150,7 +151,7 @@ export function renderForce(host: HTMLElement, doc: ExplanationDoc, s: ViewState
   return drawPlot(host, data, themedLayout(theme, {
     height: 160, barmode: "overlay", yaxis: { visible: false },
     annotations: [
-      { x: r.baseValue, y: 1, yref: "paper", text: `base ${formatNumber(r.baseValue)}`, showarrow: false, font: { color: theme.muted } },
+      { x: r.baseValue, y: 1, yref: "paper", text: t("explanation.baseAt", { value: formatNumber(r.baseValue) }), showarrow: false, font: { color: theme.muted } },
       { x: r.prediction, y: 0, yref: "paper", yanchor: "top", text: `<b>f(x) ${formatNumber(r.prediction)}</b>`, showarrow: false },
     ],
   }));

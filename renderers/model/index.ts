@@ -4,10 +4,14 @@
  * frozen layers dashed. Large models stay readable: runs of identical blocks and nested models
  * are folded into one node (click to open, click again to fold), the wheel zooms, dragging pans.
  */
-import { disposeOutputs, expectVersion, type ActivationFunction, type OutputItem } from "../shared/contract";
+import { MODEL_MIME, type ModelPayloadV1 } from "../../kernel/display/payloads";
+// The same dagre layout as the kernel's PNG: graph-view.ts is pure (dagre, no tfjs, no DOM).
+import { layoutGraph, type GraphView, type ViewNode } from "../../kernel/display/graph-view";
 import { el } from "../shared/dom";
+import { defineRenderer, drawFirst } from "../shared/host";
 import { ensureStyles } from "../shared/styles";
-import { layoutGraph, MODEL_MIME, type GraphView, type ModelPayloadV1, type ViewNode } from "../../kernel/display/graph-view";
+import { checkModel } from "./check";
+import { formatInteger, t } from "../shared/i18n";
 
 const SVG = "http://www.w3.org/2000/svg";
 const CSS = `
@@ -83,9 +87,9 @@ class ModelOutput {
     this.header.replaceChildren(
       el("span", { class: "gb-title" }, p.graph.name),
       el("span", { class: "gb-chip" }, p.graph.className),
-      el("span", { class: "gb-muted", dataset: { role: "counts" } }, `${p.layerCount} layers · ${p.totalParams.toLocaleString("en-US")} params (${p.trainableParams.toLocaleString("en-US")} trainable)`),
-      button("Fit", "fit", () => { this.fit(); }),
-      button(this.collapse ? "Show every layer" : "Fold repeats", "fold", () => { this.collapse = !this.collapse; this.unfolded.clear(); this.layout(true); }),
+      el("span", { class: "gb-muted", dataset: { role: "counts" } }, t("model.counts", { layers: formatInteger(p.layerCount), params: formatInteger(p.totalParams), trainable: formatInteger(p.trainableParams) })),
+      button(t("model.fit"), "fit", () => { this.fit(); }),
+      button(this.collapse ? t("model.showAll") : t("model.fold"), "fold", () => { this.collapse = !this.collapse; this.unfolded.clear(); this.layout(true); }),
     );
   }
 
@@ -177,21 +181,9 @@ class ModelOutput {
   }
 }
 
-export const activate: ActivationFunction = () => {
-  const outputs = new Map<string, ModelOutput>();
-  return {
-    renderOutputItem(item: OutputItem, element: HTMLElement) {
-      const payload = expectVersion<ModelPayloadV1>(item.json(), 1, MODEL_MIME);
-      let output = outputs.get(item.id);
-      if (!output || output.node !== element) {
-        output?.dispose();
-        output = new ModelOutput(element);
-        outputs.set(item.id, output);
-      }
-      output.update(payload);
-    },
-    disposeOutputItem(id?: string) {
-      disposeOutputs(outputs, id);
-    },
-  };
-};
+export const activate = defineRenderer<ModelPayloadV1>({
+  mime: MODEL_MIME,
+  version: 1,
+  check: checkModel,
+  render: (element, payload) => drawFirst(new ModelOutput(element), payload),
+});

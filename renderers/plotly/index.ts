@@ -4,19 +4,12 @@
  * colours) unless the figure sets its own. update_display_data redraws the same element with
  * Plotly.react, keeping the user's zoom.
  */
-import { disposeOutputs, fallbackToNextRenderer, type ActivationFunction, type OutputItem } from "../shared/contract";
+import { PLOTLY_MIME, type Figure } from "../../kernel/display/payloads";
+import { defineRenderer, drawFirst } from "../shared/host";
 import { axisDefaults, disposePlot, drawPlot, themedLayout, type PlotData, type PlotLayout } from "../shared/plot";
 import { ensureStyles } from "../shared/styles";
 import { onThemeChange, readTheme, type Theme } from "../shared/theme";
-
-export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
-
-export interface Figure { data: PlotData[]; layout?: PlotLayout }
-
-function checkFigure(value: unknown): Figure {
-  if (!value || typeof value !== "object" || !Array.isArray((value as Figure).data)) throw fallbackToNextRenderer(`${PLOTLY_MIME}: expected { data: [...], layout }`);
-  return value as Figure;
-}
+import { checkFigure } from "./check";
 
 /** The figure's layout over the theme: its own settings win, axes it names get the theme's colours. */
 export function themedFigure(figure: Figure, theme: Theme, uirevision: string): { data: PlotData[]; layout: PlotLayout } {
@@ -47,12 +40,16 @@ export function themedFigure(figure: Figure, theme: Theme, uirevision: string): 
   };
 }
 
+let outputCounter = 0;
+
 class PlotlyOutput {
   private figure!: Figure;
   private readonly host: HTMLElement;
   private readonly stopTheme: () => void;
+  /** Plotly's uirevision: constant while this output lives, so updates keep the user's zoom. */
+  private readonly id = `plotly-${++outputCounter}`;
 
-  constructor(readonly node: HTMLElement, private readonly id: string) {
+  constructor(readonly node: HTMLElement) {
     ensureStyles();
     this.host = document.createElement("div");
     this.host.className = "gb-root gb-plot gb-plotly";
@@ -78,22 +75,10 @@ class PlotlyOutput {
   }
 }
 
-export const activate: ActivationFunction = () => {
-  const outputs = new Map<string, PlotlyOutput>();
-  return {
-    async renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal) {
-      const figure = checkFigure(item.json());
-      let output = outputs.get(item.id);
-      if (!output || output.node !== element) {
-        output?.dispose();
-        output = new PlotlyOutput(element, item.id);
-        outputs.set(item.id, output);
-      }
-      if (signal?.aborted) return;
-      await output.update(figure);
-    },
-    disposeOutputItem(id?: string) {
-      disposeOutputs(outputs, id);
-    },
-  };
-};
+export const activate = defineRenderer<Figure>({
+  mime: PLOTLY_MIME,
+  // Plotly's JSON has no version field: the MIME type names it.
+  version: null,
+  check: checkFigure,
+  render: (element, figure) => drawFirst(new PlotlyOutput(element), figure),
+});

@@ -4,14 +4,14 @@
  * validation dashed) and a table of each run's best metrics, sortable by any column.
  * Updates redraw in place (Plotly.react with the board id as uirevision keeps the user's zoom).
  */
-import { disposeOutputs, expectVersion, type ActivationFunction, type OutputItem } from "../shared/contract";
-import { el, formatDuration, formatNumber } from "../shared/dom";
+import { RUNS_MIME, type RunRecord, type RunsPayloadV1 } from "../../kernel/display/payloads";
+import { el } from "../shared/dom";
+import { formatDuration, formatNumber, t } from "../shared/i18n";
+import { defineRenderer, drawFirst } from "../shared/host";
 import { disposePlot, drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
 import { ensureStyles } from "../shared/styles";
 import { onThemeChange, readTheme, type Theme } from "../shared/theme";
-import type { RunRecord, RunsPayloadV1 } from "../../kernel/display/runs";
-
-export const RUNS_MIME = "application/vnd.glassbox.runs.v1+json";
+import { checkRuns } from "./check";
 
 /** More runs than the theme's six chart colours: these follow (Plotly's remaining defaults). */
 const EXTRA_COLORS = ["#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#1f77b4", "#ff7f0e", "#2ca02c"];
@@ -36,9 +36,6 @@ class RunsOutput {
     this.stopTheme = onThemeChange(() => { void this.draw(); });
   }
 
-  get seq(): number { return this.payload?.seq ?? -1; }
-  get boardId(): string | undefined { return this.payload?.boardId; }
-
   async update(payload: RunsPayloadV1): Promise<void> {
     this.payload = payload;
     await this.draw();
@@ -49,8 +46,8 @@ class RunsOutput {
     const theme = readTheme();
     const p = this.payload;
     const statusClass = { running: "gb-chip", done: "gb-badge gb-badge-ok", stopped: "gb-badge gb-badge-warning" }[p.status];
-    this.header.replaceChildren(el("span", { class: "gb-title" }, p.title), el("span", { class: statusClass, dataset: { role: "status" } }, p.status),
-      el("span", { class: "gb-muted" }, `${p.runs.length} run${p.runs.length === 1 ? "" : "s"}`));
+    this.header.replaceChildren(el("span", { class: "gb-title" }, p.title), el("span", { class: statusClass, dataset: { role: "status" } }, t(`runs.status.${p.status}`)),
+      el("span", { class: "gb-muted" }, t("runs.count", { count: p.runs.length })));
     this.renderTable(theme);
     const groups = [...new Set(p.metrics.map((m) => m.group))];
     for (const [group, host] of this.plots) if (!groups.includes(group)) { disposePlot(host); host.remove(); this.plots.delete(group); }
@@ -65,7 +62,7 @@ class RunsOutput {
       uirevision: `${p.boardId}|${group}`,
       title: { text: plotText(group), x: 0, xanchor: "left", font: { size: theme.fontSize + 1 } },
       margin: { l: 52, r: 12, t: 40, b: 36 },
-      xaxis: { title: { text: "epoch" } },
+      xaxis: { title: { text: t("runs.epoch") } },
       legend: { orientation: "v", x: 1.02, xanchor: "left", y: 1, bgcolor: "rgba(0,0,0,0)" },
     }))));
   }
@@ -77,7 +74,7 @@ class RunsOutput {
       name: plotText(metrics.length > 1 ? `${run.label} · ${m.key}` : run.label), legendgroup: run.id, meta: `${run.id}|${m.key}`,
       line: { color: colorOf(theme, i), width: 2, dash: m.split === "val" ? "dash" : "solid" }, marker: { size: 5, color: colorOf(theme, i) },
       opacity: run.status === "running" ? 1 : 0.9,
-      hovertemplate: `${plotText(run.label)}<br>${plotText(m.key)} %{y:.4g}<extra>epoch %{x}</extra>`,
+      hovertemplate: `${plotText(run.label)}<br>${plotText(m.key)} %{y:.4g}<extra>${plotText(t("runs.hover", { epoch: "%{x}" }))}</extra>`,
     })));
   }
 
@@ -93,7 +90,8 @@ class RunsOutput {
   private renderTable(theme: Theme): void {
     const p = this.payload;
     const columns = ["run", ...p.hparams.map((h) => `hp:${h}`), "status", "epochs", "time", ...p.metrics.map((m) => `best:${m.key}`)];
-    const label = (c: string) => (c.startsWith("hp:") ? c.slice(3) : c.startsWith("best:") ? `best ${c.slice(5)}` : c);
+    const label = (c: string) =>
+      c.startsWith("hp:") ? c.slice(3) : c.startsWith("best:") ? t("runs.column.best", { name: c.slice(5) }) : t(`runs.column.${c as "run" | "status" | "epochs" | "time"}`);
     const rows = p.runs.map((run, i) => ({ run, i }));
     const { column, descending } = this.sort;
     rows.sort((a, b) => {
@@ -106,7 +104,7 @@ class RunsOutput {
     });
     const head = el("tr", {}, ...columns.map((c) => el("th", {
       dataset: { column: c }, attrs: { "aria-sort": c === column ? (descending ? "descending" : "ascending") : "none", role: "button", tabindex: "0" },
-      style: { cursor: "pointer" }, title: "Sort by this column",
+      style: { cursor: "pointer" }, title: t("runs.sortTip"),
       on: { click: () => { this.sort = { column: c, descending: c === column ? !descending : c.startsWith("best:") && p.metrics.find((m) => `best:${m.key}` === c)?.goal === "max" }; this.renderTable(readTheme()); } },
     }, label(c) + (c === column ? (descending ? " ▼" : " ▲") : ""))));
     const body = rows.map(({ run, i }) => el("tr", { dataset: { run: run.id } }, ...columns.map((c) => {
@@ -115,7 +113,7 @@ class RunsOutput {
       if (c === "time") return el("td", {}, formatDuration(v as number));
       if (c.startsWith("best:")) {
         const best = run.best[c.slice(5)];
-        return el("td", { title: best ? `epoch ${best.epoch}` : "" }, best ? formatNumber(best.value) : "–");
+        return el("td", { title: best ? t("runs.bestAt", { epoch: best.epoch }) : "" }, best ? formatNumber(best.value) : "–");
       }
       return el("td", {}, String(v));
     })));
@@ -129,23 +127,11 @@ class RunsOutput {
   }
 }
 
-export const activate: ActivationFunction = () => {
-  const outputs = new Map<string, RunsOutput>();
-  return {
-    async renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal) {
-      const payload = expectVersion<RunsPayloadV1>(item.json(), 1, RUNS_MIME);
-      let output = outputs.get(item.id);
-      if (output && output.node === element && output.boardId === payload.boardId && payload.seq <= output.seq) return; // stale
-      if (!output || output.node !== element) {
-        output?.dispose();
-        output = new RunsOutput(element);
-        outputs.set(item.id, output);
-      }
-      if (signal?.aborted) return;
-      await output.update(payload);
-    },
-    disposeOutputItem(id?: string) {
-      disposeOutputs(outputs, id);
-    },
-  };
-};
+export const activate = defineRenderer<RunsPayloadV1>({
+  mime: RUNS_MIME,
+  version: 1,
+  check: checkRuns,
+  // Another board drawn into the same output starts over; an older emission of the shown board is dropped.
+  relation: (shown, next) => (shown.boardId !== next.boardId ? "new" : next.seq <= shown.seq ? "stale" : "update"),
+  render: (element, payload) => drawFirst(new RunsOutput(element), payload),
+});

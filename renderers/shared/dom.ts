@@ -31,22 +31,3 @@ export function append(parent: Node, ...children: Child[]): void {
     parent.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
   }
 }
-
-/** Numbers for tables and stats: 5 significant digits, exponent for very large/small magnitudes. */
-export function formatNumber(v: number | null | undefined, integer = false): string {
-  if (v === null || v === undefined) return "–";
-  if (Number.isNaN(v)) return "NaN";
-  if (!Number.isFinite(v)) return v > 0 ? "+Inf" : "−Inf";
-  if (integer) return v.toLocaleString("en-US");
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e6 || a < 1e-4)) return v.toExponential(3);
-  return String(Number(v.toPrecision(5)));
-}
-
-/** mm:ss or h:mm:ss, for elapsed times and ETAs. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-  const two = (n: number) => String(n).padStart(2, "0");
-  return h ? `${h}:${two(m)}:${two(sec)}` : `${two(m)}:${two(sec)}`;
-}

@@ -14,6 +14,7 @@
 import { PayloadError } from "./check";
 import { fallbackToNextRenderer, type ActivationFunction, type OutputItem, type RendererContext } from "./contract";
 import { el } from "./dom";
+import { t } from "./i18n";
 import { ensureStyles } from "./styles";
 
 /** What a drawn output offers the host. Without `update`, an update is drawn afresh. */
@@ -34,7 +35,8 @@ export type Relation = "update" | "new" | "stale";
 
 export interface RendererDefinition<T, State = unknown> {
   mime: string;
-  version: number;
+  /** The payload's `version` field must equal this; null where the MIME type alone names the version (Plotly's). */
+  version: number | null;
   /** Structural check of the JSON; returns it typed or throws (PayloadError) naming the bad field. */
   check(json: unknown): T;
   render(element: HTMLElement, payload: T, ctx: RenderContext<State>): DrawnOutput<T> | void | Promise<DrawnOutput<T> | void>;
@@ -53,7 +55,7 @@ interface Live<T> {
 /** Throws VS Code's fallback error for a payload this renderer cannot draw. */
 function checkPayload<T>(json: unknown, definition: Pick<RendererDefinition<T>, "mime" | "version" | "check">): T {
   const version = (json as { version?: unknown } | null)?.version;
-  if (!json || typeof json !== "object" || version !== definition.version) {
+  if (!json || typeof json !== "object" || (definition.version !== null && version !== definition.version)) {
     throw fallbackToNextRenderer(`${definition.mime}: expected version ${definition.version}, got ${JSON.stringify(version)}`);
   }
   try {
@@ -78,7 +80,7 @@ function showError(element: HTMLElement, mime: string, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   ensureStyles();
   element.replaceChildren(el("div", { class: "gb-render-error", dataset: { role: "render-error" } },
-    `This output could not be redrawn (${mime}): ${message}. Re-run the cell; if it persists, report it with the notebook.`));
+    t("host.redrawFailed", { mime, message })));
 }
 
 export function defineRenderer<T, State = unknown>(definition: RendererDefinition<T, State>): ActivationFunction<State> {

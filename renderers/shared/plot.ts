@@ -6,6 +6,7 @@
 import Plotly, { type PlotData, type PlotElement, type PlotLayout } from "plotly.js-dist-min";
 import { escapeHtml } from "../../kernel/display/escape";
 import type { Theme } from "./theme";
+import { CATALOGUES, language, t } from "./i18n";
 
 export { Plotly };
 export type { PlotData, PlotElement, PlotLayout };
@@ -42,12 +43,28 @@ export function themedLayout(theme: Theme, extra: PlotLayout = {}): PlotLayout {
   };
 }
 
-export const plotConfig = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d", "sendDataToCloud"] };
+/**
+ * Plotly's own words (mode bar tooltips, notices) in the document's language: Plotly looks its
+ * English strings up in `locales[locale].dictionary`, so the catalogue's `plot` section maps each
+ * English text to the current language's.
+ */
+function plotlyDictionary(): Record<string, string> {
+  const english = (CATALOGUES.en as { plot: Record<string, string> }).plot;
+  return Object.fromEntries(Object.entries(english).map(([key, text]) => [text, t(`plot.${key}` as Parameters<typeof t>[0])]));
+}
+
+export function plotConfig(): Record<string, unknown> {
+  const locale = language();
+  return {
+    displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d", "sendDataToCloud"],
+    locale, locales: { [locale]: { dictionary: plotlyDictionary() } },
+  };
+}
 
 /** Draws or updates `element` in place (never recreated), so zoom and DOM identity survive updates. */
 export function drawPlot(element: HTMLElement, data: PlotData[], layout: PlotLayout): Promise<PlotElement> {
   fitToElement(element);
-  return Plotly.react(element, data, layout, plotConfig);
+  return Plotly.react(element, data, layout, plotConfig());
 }
 
 const resizers = new WeakMap<HTMLElement, ResizeObserver>();

@@ -6,7 +6,8 @@
  */
 import { TENSOR_MIME, type TensorPayloadV1 as TensorPayload, type TensorView } from "../../kernel/display/payloads";
 import { decodeBase64, typedArray, type NumericArray } from "../shared/data";
-import { el, formatNumber } from "../shared/dom";
+import { el } from "../shared/dom";
+import { formatInteger, formatNumber, t } from "../shared/i18n";
 import { disposePlot } from "../shared/plot";
 import { defineRenderer, drawFirst } from "../shared/host";
 import { ensureStyles } from "../shared/styles";
@@ -15,7 +16,6 @@ import { defaultSlice, type Slice } from "./slice";
 import { checkTensor } from "./check";
 import { renderHeatmap, renderHistogram, renderImage, renderTable, type ViewInput } from "./views";
 
-const VIEW_LABELS: Record<TensorView, string> = { table: "Table", heatmap: "Heatmap", image: "Image", histogram: "Histogram" };
 
 interface UiState { view: TensorView; slice: Slice; page: { row: number; col: number }; shapeKey: string }
 
@@ -55,22 +55,25 @@ class TensorOutput {
   private renderHeader(): void {
     const p = this.payload;
     this.header.replaceChildren(
-      p.name ? el("span", { class: "gb-title" }, p.name) : el("span", { class: "gb-title" }, "Tensor"),
-      el("span", { class: "gb-chip", title: "dtype" }, p.dtype),
-      el("span", { class: "gb-chip", title: "shape" }, `[${p.shape.join(", ")}]`),
-      el("span", { class: "gb-chip", title: "backend" }, p.backend),
-      el("span", { class: "gb-muted" }, `${p.size.toLocaleString("en-US")} element${p.size === 1 ? "" : "s"}`),
+      el("span", { class: "gb-title" }, p.name ?? t("tensor.title")),
+      el("span", { class: "gb-chip", title: t("tensor.dtypeTip") }, p.dtype),
+      el("span", { class: "gb-chip", title: t("tensor.shapeTip") }, `[${p.shape.join(", ")}]`),
+      el("span", { class: "gb-chip", title: t("tensor.backendTip") }, p.backend),
+      el("span", { class: "gb-muted" }, t("tensor.elements", { count: p.size })),
     );
     const s = p.stats;
     this.stats.replaceChildren();
     if (s) {
       const integer = p.dtype !== "float32";
-      const stat = (label: string, v: number | null) => el("span", { class: "gb-stat" }, el("span", { class: "gb-muted" }, `${label} `), formatNumber(v, integer && label !== "mean" && label !== "std"));
-      this.stats.append(stat("min", s.min), stat("max", s.max), stat("mean", s.mean), stat("std", s.std));
-      this.stats.append(el("span", { class: "gb-stat" }, el("span", { class: "gb-muted" }, "zeros "), s.zeros.toLocaleString("en-US")));
-      const badge = (label: string, n: number) => n ? el("span", { class: "gb-badge gb-badge-error", dataset: { badge: label } }, `${label} ${n.toLocaleString("en-US")}`) : null;
+      const stat = (label: string, text: string) => el("span", { class: "gb-stat" }, el("span", { class: "gb-muted" }, label), " ", text);
+      this.stats.append(
+        stat(t("tensor.stat.min"), formatNumber(s.min, integer)), stat(t("tensor.stat.max"), formatNumber(s.max, integer)),
+        stat(t("tensor.stat.mean"), formatNumber(s.mean)), stat(t("tensor.stat.std"), formatNumber(s.std)),
+        stat(t("tensor.stat.zeros"), formatInteger(s.zeros)),
+      );
+      const badge = (label: string, n: number) => n ? el("span", { class: "gb-badge gb-badge-error", dataset: { badge: label } }, `${label} ${formatInteger(n)}`) : null;
       this.stats.append(...[badge("NaN", s.nan), badge("+Inf", s.posInf), badge("−Inf", s.negInf)].filter((b): b is HTMLSpanElement => b !== null));
-      if (!s.nan && !s.posInf && !s.negInf) this.stats.append(el("span", { class: "gb-badge gb-badge-ok", dataset: { badge: "finite" } }, "all finite"));
+      if (!s.nan && !s.posInf && !s.negInf) this.stats.append(el("span", { class: "gb-badge gb-badge-ok", dataset: { badge: "finite" } }, t("tensor.allFinite")));
     }
     this.note.textContent = p.data?.note ?? "";
     this.note.hidden = !p.data?.note;
@@ -80,7 +83,7 @@ class TensorOutput {
     this.tabs.replaceChildren(...available.map((view) => el("button", {
       class: "gb-tab", dataset: { view }, attrs: { role: "tab", "aria-selected": String(view === this.ui.view) },
       on: { click: () => { this.ui.view = view; this.renderTabs(available); void this.drawView(); } },
-    }, VIEW_LABELS[view])));
+    }, t(`tensor.view.${view}`))));
   }
 
   private renderSlicer(): void {
@@ -90,11 +93,11 @@ class TensorOutput {
     const sliced = (this.ui.view === "table" || this.ui.view === "heatmap") && shape.length > 2;
     this.slicer.hidden = !sliced;
     if (!sliced) return;
-    const axisSelect = (label: string, value: number, set: (axis: number) => void) => {
-      const select = el("select", { dataset: { role: label }, on: { change: () => set(Number(select.value)) } },
-        ...shape.map((n, a) => el("option", { attrs: { value: String(a) } }, `axis ${a} (${n})`)));
+    const axisSelect = (role: "rows" | "cols", value: number, set: (axis: number) => void) => {
+      const select = el("select", { dataset: { role }, on: { change: () => set(Number(select.value)) } },
+        ...shape.map((n, a) => el("option", { attrs: { value: String(a) } }, t("tensor.axisOption", { axis: a, size: n }))));
       select.value = String(value);
-      return el("label", {}, `${label} `, select);
+      return el("label", {}, t(`tensor.${role}`), " ", select);
     };
     this.slicer.append(
       axisSelect("rows", slice.rowAxis, (a) => { if (a === slice.colAxis) slice.colAxis = slice.rowAxis; slice.rowAxis = a; this.ui.page = { row: 0, col: 0 }; void this.drawView(); }),
@@ -105,7 +108,7 @@ class TensorOutput {
       const input = el("input", { dataset: { axis: String(a) }, attrs: { type: "number", min: "0", max: String(n - 1), value: String(slice.index[a]) }, on: {
         change: () => { slice.index[a] = Math.max(0, Math.min(n - 1, Math.floor(Number(input.value)) || 0)); void this.drawView(); },
       } });
-      this.slicer.append(el("label", {}, `axis ${a} = `, input, el("span", { class: "gb-muted" }, ` / ${n - 1}`)));
+      this.slicer.append(el("label", {}, t("tensor.axisIndex", { axis: a }), " ", input, el("span", { class: "gb-muted" }, ` / ${n - 1}`)));
     });
   }
 

@@ -3,7 +3,8 @@
  * re-applies the theme (Plotly views) or nothing (pure DOM/canvas views styled by CSS).
  */
 import type { NumericArray } from "../shared/data";
-import { el, formatNumber } from "../shared/dom";
+import { el } from "../shared/dom";
+import { formatNumber, t } from "../shared/i18n";
 import { drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
 import type { Theme } from "../shared/theme";
 import { extract, type Slice } from "./slice";
@@ -49,12 +50,13 @@ export function renderTable(host: HTMLElement, input: ViewInput, page: { row: nu
   }
   table.append(body);
   const pager = el("div", { class: "gb-row gb-muted" });
-  const nav = (label: string, enabled: boolean, next: { row: number; col: number }) =>
-    el("button", { class: "gb-button", attrs: enabled ? {} : { disabled: "" }, on: { click: () => onPage(next) } }, label);
+  const nav = (arrow: string, tip: string, enabled: boolean, next: { row: number; col: number }) =>
+    el("button", { class: "gb-button", title: tip, attrs: enabled ? {} : { disabled: "" }, on: { click: () => onPage(next) } }, arrow);
   if (rows > PAGE_ROWS || cols > PAGE_COLS) {
+    const [previous, following] = [t("tensor.previous"), t("tensor.next")];
     pager.append(
-      `rows ${r0}–${r1 - 1} of ${rows}`, nav("▲", r0 > 0, { row: Math.max(0, r0 - PAGE_ROWS), col: c0 }), nav("▼", r1 < rows, { row: r1, col: c0 }),
-      ` cols ${c0}–${c1 - 1} of ${cols}`, nav("◀", c0 > 0, { row: r0, col: Math.max(0, c0 - PAGE_COLS) }), nav("▶", c1 < cols, { row: r0, col: c1 }),
+      t("tensor.pageRows", { from: r0, to: r1 - 1, total: rows }), nav("▲", previous, r0 > 0, { row: Math.max(0, r0 - PAGE_ROWS), col: c0 }), nav("▼", following, r1 < rows, { row: r1, col: c0 }),
+      " ", t("tensor.pageCols", { from: c0, to: c1 - 1, total: cols }), nav("◀", previous, c0 > 0, { row: r0, col: Math.max(0, c0 - PAGE_COLS) }), nav("▶", following, c1 < cols, { row: r0, col: c1 }),
     );
   }
   host.append(el("div", { class: "gb-table-wrap" }, table), pager);
@@ -87,7 +89,7 @@ export async function renderHeatmap(host: HTMLElement, input: ViewInput, theme: 
   const data: PlotData[] = [{
     type: "heatmap", z: zRows, x, y, colorscale: "Viridis", hoverongaps: false,
     colorbar: { outlinewidth: 0, tickfont: { color: theme.foreground }, thickness: 12 },
-    hovertemplate: "row %{y}, col %{x}: %{z}<extra></extra>",
+    hovertemplate: `${t("tensor.heatmapHover")}<extra></extra>`,
   }];
   const height = Math.max(240, Math.min(520, 40 + (480 * zRows.length) / Math.max(zRows.length, x.length)));
   host.style.height = `${height}px`;
@@ -95,8 +97,8 @@ export async function renderHeatmap(host: HTMLElement, input: ViewInput, theme: 
     uirevision,
     margin: { l: 48, r: 8, t: 8, b: 32 },
     // Square cells unless the matrix is very elongated (then it would be a thin strip).
-    yaxis: { autorange: "reversed", title: { text: `axis ${slice.rowAxis}` }, constrain: "domain", ...(rows * 4 < cols || cols * 4 < rows ? {} : { scaleanchor: "x" }) },
-    xaxis: { title: { text: `axis ${slice.colAxis}` }, constrain: "domain", side: "bottom" },
+    yaxis: { autorange: "reversed", title: { text: t("tensor.axisTitle", { axis: slice.rowAxis }) }, constrain: "domain", ...(rows * 4 < cols || cols * 4 < rows ? {} : { scaleanchor: "x" }) },
+    xaxis: { title: { text: t("tensor.axisTitle", { axis: slice.colAxis }) }, constrain: "domain", side: "bottom" },
   }));
 }
 
@@ -159,8 +161,8 @@ export function renderImage(host: HTMLElement, input: ViewInput): void {
     grid.append(el("div", { class: "gb-tile" }, canvas, tile.label ? el("span", { class: "gb-muted" }, tile.label) : null));
   }
   host.append(grid);
-  const notes = [`values ${formatNumber(lo)}…${formatNumber(hi)} shown as 0…255`];
-  if (total > tiles.length) notes.push(`first ${tiles.length} of ${total} tiles`);
+  const notes = [t("tensor.imageRange", { low: formatNumber(lo), high: formatNumber(hi) })];
+  if (total > tiles.length) notes.push(t("tensor.firstTiles", { shown: tiles.length, total }));
   host.append(el("div", { class: "gb-note" }, notes.join(" · ")));
 }
 
@@ -168,12 +170,12 @@ export function renderImage(host: HTMLElement, input: ViewInput): void {
 
 export async function renderHistogram(host: HTMLElement, payload: TensorPayload, theme: Theme, uirevision: string): Promise<void> {
   const hist = payload.histogram;
-  if (!hist) { host.replaceChildren(el("div", { class: "gb-note" }, "no finite values")); return; }
+  if (!hist) { host.replaceChildren(el("div", { class: "gb-note" }, t("tensor.noFinite"))); return; }
   const centers = hist.counts.map((_, i) => (hist.edges[i] + hist.edges[i + 1]) / 2);
   const widths = hist.counts.map((_, i) => hist.edges[i + 1] - hist.edges[i]);
   host.style.height = "260px";
   await drawPlot(host, [{
     type: "bar", x: centers, y: hist.counts, width: widths, marker: { color: theme.palette[0], line: { width: 0 } },
-    name: plotText(payload.name ?? "values"), hovertemplate: "%{x}: %{y}<extra></extra>",
-  }], themedLayout(theme, { uirevision, bargap: 0.02, showlegend: false, margin: { l: 48, r: 8, t: 8, b: 32 }, yaxis: { title: { text: "count" } }, xaxis: { title: { text: "value" } } }));
+    name: plotText(payload.name ?? t("tensor.values")), hovertemplate: "%{x}: %{y}<extra></extra>",
+  }], themedLayout(theme, { uirevision, bargap: 0.02, showlegend: false, margin: { l: 48, r: 8, t: 8, b: 32 }, yaxis: { title: { text: t("tensor.count") } }, xaxis: { title: { text: t("tensor.value") } } }));
 }

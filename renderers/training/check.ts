@@ -9,20 +9,23 @@ function series(value: unknown, path: string): void {
   for (const [key, v] of Object.entries(values)) numbersOrNull(v, `${path}.values.${key}`);
 }
 
+/** One metric's description, as training curves and runs boards carry it. */
+export function checkMetricInfo(m: unknown, path: string): void {
+  const o = object(m, path);
+  string(o.key, `${path}.key`);
+  string(o.group, `${path}.group`);
+  oneOf(o.split, `${path}.split`, ["train", "val"] as const);
+  optional(o.goal, `${path}.goal`, (g, gp) => oneOf(g, gp, ["min", "max"] as const));
+  optional(o.domain, `${path}.domain`, numbers);
+}
+
 export function checkTraining(json: unknown): TrainingPayloadV1 {
   const p = object(json, "payload");
   string(p.runId, "runId");
   string(p.title, "title");
-  oneOf(p.status, "status", ["running", "completed", "stopped", "error"] as const);
+  oneOf(p.status, "status", ["running", "completed", "stopped", "interrupted", "error"] as const);
   number(p.seq, "seq");
-  array(p.metrics, "metrics", (m, path) => {
-    const o = object(m, path);
-    string(o.key, `${path}.key`);
-    string(o.group, `${path}.group`);
-    oneOf(o.split, `${path}.split`, ["train", "val"] as const);
-    optional(o.goal, `${path}.goal`, (g, gp) => oneOf(g, gp, ["min", "max"] as const));
-    optional(o.domain, `${path}.domain`, numbers);
-  });
+  array(p.metrics, "metrics", checkMetricInfo);
   const s = object(p.series, "series");
   series(s.batch, "series.batch");
   series(s.epoch, "series.epoch");

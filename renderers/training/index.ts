@@ -5,7 +5,8 @@
  * updated with Plotly.react and a constant uirevision, so zoom and the user's choices survive.
  */
 import { TRAINING_MIME, type MetricInfo, type TrainingPayloadV1 as TrainingPayload } from "../../kernel/display/payloads";
-import { el, formatDuration } from "../shared/dom";
+import { el } from "../shared/dom";
+import { formatDuration, formatFixed, formatInteger, t } from "../shared/i18n";
 import { disposePlot, drawPlot, plotText, themedLayout, type PlotData } from "../shared/plot";
 import type { RendererContext } from "../shared/contract";
 import { defineRenderer, drawFirst } from "../shared/host";
@@ -60,23 +61,23 @@ class TrainingOutput {
 
   private buildControls(): void {
     this.xSelect = el("select", { dataset: { control: "x-axis" }, on: { change: () => this.setUi({ xAxis: this.xSelect.value as "batch" | "epoch" }) } },
-      el("option", { attrs: { value: "batch" } }, "batch"), el("option", { attrs: { value: "epoch" } }, "epoch"));
+      el("option", { attrs: { value: "batch" } }, t("training.batch")), el("option", { attrs: { value: "epoch" } }, t("training.epoch")));
     this.smoothingInput = el("input", { dataset: { control: "smoothing" }, attrs: { type: "range", min: "0", max: "0.99", step: "0.01" }, on: {
       input: () => this.setUi({ smoothing: Number(this.smoothingInput.value) }),
     } });
     this.smoothingValue = el("span", { class: "gb-stat" });
     this.logInput = el("input", { dataset: { control: "log-y" }, attrs: { type: "checkbox" }, on: { change: () => this.setUi({ logY: this.logInput.checked }) } });
     this.controls.append(
-      el("label", {}, "x axis ", this.xSelect),
-      el("label", { title: "Debiased exponential moving average, applied before downsampling" }, "smoothing ", this.smoothingInput, " ", this.smoothingValue),
-      el("label", {}, this.logInput, " log y"),
+      el("label", {}, t("training.xAxis"), " ", this.xSelect),
+      el("label", { title: t("training.smoothingTip") }, t("training.smoothing"), " ", this.smoothingInput, " ", this.smoothingValue),
+      el("label", {}, this.logInput, " ", t("training.logY")),
     );
   }
 
   private syncControls(): void {
     this.xSelect.value = this.resolvedAxis();
     this.smoothingInput.value = String(this.ui.smoothing);
-    this.smoothingValue.textContent = this.ui.smoothing.toFixed(2);
+    this.smoothingValue.textContent = formatFixed(this.ui.smoothing, 2);
     this.logInput.checked = this.ui.logY;
   }
 
@@ -92,13 +93,13 @@ class TrainingOutput {
     const p = this.payload, g = p.progress;
     const statusClass = { running: "gb-chip", completed: "gb-badge gb-badge-ok", stopped: "gb-badge gb-badge-warning", interrupted: "gb-badge gb-badge-warning", error: "gb-badge gb-badge-error" }[p.status];
     const parts: string[] = [];
-    if (g.epochs) parts.push(`epoch ${Math.min(g.epoch + (p.status === "running" && g.epoch < g.epochs ? 1 : 0), g.epochs)}/${g.epochs}`);
-    else if (g.epoch) parts.push(`epoch ${g.epoch}`);
-    if (g.batchesPerEpoch && p.status === "running") parts.push(`batch ${g.batch}/${g.batchesPerEpoch}`);
-    parts.push(`step ${g.step.toLocaleString("en-US")}`, `${formatDuration(g.elapsedMs)} elapsed`);
-    if (g.etaMs !== undefined && p.status === "running") parts.push(`ETA ${formatDuration(g.etaMs)}`);
+    if (g.epochs) parts.push(t("training.epochOf", { epoch: Math.min(g.epoch + (p.status === "running" && g.epoch < g.epochs ? 1 : 0), g.epochs), epochs: g.epochs }));
+    else if (g.epoch) parts.push(t("training.epochAt", { epoch: g.epoch }));
+    if (g.batchesPerEpoch && p.status === "running") parts.push(t("training.batchOf", { batch: g.batch, batches: g.batchesPerEpoch }));
+    parts.push(t("training.stepAt", { step: formatInteger(g.step) }), t("training.elapsed", { time: formatDuration(g.elapsedMs) }));
+    if (g.etaMs !== undefined && p.status === "running") parts.push(t("training.eta", { time: formatDuration(g.etaMs) }));
     this.progressText.textContent = parts.join(" · ");
-    this.header.replaceChildren(el("span", { class: "gb-title" }, p.title), el("span", { class: statusClass, dataset: { role: "status" } }, p.status), this.progressText);
+    this.header.replaceChildren(el("span", { class: "gb-title" }, p.title), el("span", { class: statusClass, dataset: { role: "status", status: p.status } }, t(`training.status.${p.status}`)), this.progressText);
     this.bar.style.width = `${Math.round((g.fraction ?? (p.status === "running" ? 0 : 1)) * 100)}%`;
     this.summary.textContent = p.summary ?? "";
     this.summary.hidden = !p.summary;
@@ -140,14 +141,14 @@ class TrainingOutput {
       traces.push({
         type: "scatter", mode: line.markers ? "lines+markers" : "lines", x: smoothed.x, y: smoothed.y, name, legendgroup: name, connectgaps: true,
         line: { color, width: 2 }, marker: { size: 5, color }, meta: m.key,
-        hovertemplate: `${name} %{y:.4g}<extra>${axis} %{x}</extra>`,
+        hovertemplate: `${name} %{y:.4g}<extra>${t(`training.${axis}`)} %{x}</extra>`,
       });
       if (m.goal) {
         const i = bestIndex(line.y, m.goal);
         if (i >= 0) traces.push({
           type: "scatter", mode: "markers", x: [line.x[i]], y: [line.y[i]], showlegend: false, legendgroup: name, meta: `best:${m.key}`,
           marker: { symbol: "star", size: 13, color, line: { color: theme.foreground, width: 1 } },
-          hovertemplate: `best ${name} (${m.goal}) %{y:.4g}<extra>${axis} %{x}</extra>`,
+          hovertemplate: `${t(m.goal === "min" ? "training.bestLowest" : "training.bestHighest", { name })} %{y:.4g}<extra>${t(`training.${axis}`)} %{x}</extra>`,
         });
       }
     }
@@ -176,7 +177,7 @@ class TrainingOutput {
         uirevision: `${this.payload.runId}|${group}|${axis}|${this.ui.logY}`,
         title: { text: plotText(group), x: 0, xanchor: "left", font: { size: theme.fontSize + 1 } },
         margin: { l: 52, r: 12, t: 48, b: 36 },
-        xaxis: { title: { text: axis === "batch" ? "step" : "epoch" } },
+        xaxis: { title: { text: t(axis === "batch" ? "training.step" : "training.epoch") } },
         yaxis: { type: this.ui.logY ? "log" : "linear", ...(domain && !this.ui.logY ? { rangemode: "normal" } : {}) },
         legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom", bgcolor: "rgba(0,0,0,0)" },
       }));

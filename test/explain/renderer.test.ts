@@ -24,7 +24,7 @@ let page: Page;
 let base = "";
 const docs: Record<string, unknown> = {};
 
-const PAGE = `<!doctype html><html><head><meta charset="utf-8"><style>
+const PAGE = `<!doctype html><html lang="en" data-glassbox-lang="en"><head><meta charset="utf-8"><style>
 body.vscode-light { --vscode-editor-foreground: #3b3b3b; --vscode-editor-background: #ffffff; background: #ffffff; }
 body.vscode-dark { --vscode-editor-foreground: #cccccc; --vscode-editor-background: #1f1f1f; background: #1f1f1f; }
 body { margin: 8px; width: 760px; }

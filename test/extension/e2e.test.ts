@@ -250,7 +250,8 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     await runCommand(page, "Glassbox: Open Tutorial");
     const rows = page.locator(".quick-input-widget .monaco-list-row");
     await rows.first().waitFor({ state: "visible", timeout: 15_000 });
-    assert.equal(await rows.count(), shipped.length, "every shipped tutorial is offered");
+    const translated = readdirSync(join(dir, "zh-CN")).filter((f) => f.endsWith(".ipynb"));
+    assert.equal(await rows.count(), shipped.length + translated.length, "every shipped tutorial is offered, in English and in Chinese");
     await page.locator(".quick-input-widget input").fill(chosen);
     await pickFocused(page, chosen);
     const tab = page.locator(".tabs-container .tab.active", { hasText: chosen });

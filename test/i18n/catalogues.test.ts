@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CATALOGUES, LANGUAGES, languageFromEnvironment, normalizeLanguage } from "../../kernel/i18n";
+import { CATALOGUES as RENDERER_CATALOGUES, LANGUAGES as RENDERER_LANGUAGES } from "../../renderers/shared/i18n";
 
 type Tree = { [key: string]: string | Tree };
 
@@ -122,4 +123,25 @@ test("every message the extension shows has a Chinese translation (l10n bundle),
   const slots = (m: string) => [...m.matchAll(/\{(\d+)\}/g)].map((x) => x[1]).sort().join();
   assert.deepEqual(Object.entries(bundle).filter(([en, zh]) => slots(en) !== slots(zh)).map(([en]) => en), [], "placeholders differ");
   assert.equal((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { l10n?: string }).l10n, "./l10n", "package.json points VS Code at the bundles");
+});
+
+/** Every file under `dir` ending in .ts, as text. */
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [readFileSync(join(ROOT, dir, e.name), "utf8")] : []);
+}
+
+test("the renderers' catalogues have the same keys and placeholders, in real Chinese, and every key is used", () => {
+  const flat = Object.fromEntries(RENDERER_LANGUAGES.map((lang) => [lang, flatten(RENDERER_CATALOGUES[lang] as Tree)]));
+  assert.ok(flat.en.size >= 100, `the English catalogue has the renderers' words (${flat.en.size})`);
+  assertSameMessages(flat, "renderers/shared/locales");
+  const untranslated = [...flat["zh-CN"]].filter(([, m]) => !/[\u4e00-\u9fff]/.test(m.replace(/\{\{\w+\}\}/g, ""))).map(([k]) => k);
+  // Formulas read the same in every language.
+  assert.deepEqual(untranslated.filter((k) => k !== "explanation.prediction"), [], "renderer messages without any Chinese text");
+  // Keys are used as literals (t("tensor.title")) or through a template prefix (t(`tensor.view.${view}`)).
+  const code = sources("renderers").join("\n");
+  const literals = new Set([...code.matchAll(/["'`]((?:host|plot|tensor|training|explanation|control|runs|model)\.[\w.]+)["'`]/g)].map((m) => m[1]));
+  const prefixes = [...code.matchAll(/`((?:host|plot|tensor|training|explanation|control|runs|model)\.[\w.]*)\$\{/g)].map((m) => m[1]);
+  const unused = [...flat.en.keys()].map((k) => k.replace(/_(one|other)$/, "")).filter((k) => !literals.has(k) && !prefixes.some((p) => k.startsWith(p)));
+  assert.deepEqual([...new Set(unused)], [], "catalogue keys no renderer uses");
 });

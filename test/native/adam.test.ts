@@ -2,6 +2,7 @@
 // safety rules: tensors that share a variable's data never change under it.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { nativeAddon } from "../../kernel/backends/native/index";
 import { assertClose, random, skip, tf, useBackend } from "./helpers";
 
 async function train(backend: string, steps: number): Promise<{ weights: Float32Array[]; optimizer: Float32Array[]; iterations: number }> {
@@ -28,7 +29,18 @@ async function train(backend: string, steps: number): Promise<{ weights: Float32
 describe("native fused adam", { skip }, () => {
   test("five steps match tf.train.adam on the cpu backend, optimizer state included", async () => {
     const cpu = await train("cpu", 5);
-    const native = await train("native", 5);
+    // Count the fused kernel's calls, so a silent fall-back to tfjs's own update cannot pass as native.
+    const addon = nativeAddon()!;
+    const fused = addon.adam;
+    let calls = 0;
+    addon.adam = (...args: Parameters<typeof fused>) => (calls++, fused(...args));
+    let native: Awaited<ReturnType<typeof train>>;
+    try {
+      native = await train("native", 5);
+    } finally {
+      addon.adam = fused;
+    }
+    assert.equal(calls, 5 * 3, "one fused update per variable per step ran natively");
     assert.equal(native.iterations, cpu.iterations);
     cpu.weights.forEach((w, i) => assertClose(native.weights[i] as Float32Array, w, 1e-5, `weight ${i}`));
     assert.equal(native.optimizer.length, cpu.optimizer.length);

@@ -6,6 +6,7 @@ import random
 import time
 import uuid
 
+import pytest
 import zmq
 
 from kernel import TIMEOUT, collect, execute, interrupt, outputs, reply_to, result_text, running_kernel
@@ -35,16 +36,27 @@ def run_many(kc, codes, window=400):
 def test_5000_executes_with_output_keep_answering_in_bounded_memory():
     with running_kernel() as (km, kc):
         kinds = ["1 + 1", 'console.log("line")', 'display.markdown("*shown*")']
-        warm = run_many(kc, [kinds[i % 3] for i in range(600)])
-        assert all(r["content"]["status"] == "ok" for r in warm)
-        before = usage(kc)["kernel_memory"]
-        replies = run_many(kc, [kinds[i % 3] for i in range(5000)])
-        assert len(replies) == 5000
-        assert all(r["content"]["status"] == "ok" for r in replies)
+        # Resident memory saws up and down with garbage collection (a period of about 2,000 executes):
+        # compare the floor after warm-up with the floor over the last 2,500 executes, so only memory
+        # that stays counts as growth.
+        warm = []
+        # Warm-up: V8 and the allocators size their heaps over the first couple of thousand cells.
+        run_many(kc, [kinds[i % 3] for i in range(1500)])
+        for _ in range(3):
+            replies = run_many(kc, [kinds[i % 3] for i in range(250)])
+            assert all(r["content"]["status"] == "ok" for r in replies)
+            warm.append(usage(kc)["kernel_memory"])
+        samples, ok = [], 0
+        for _ in range(20):
+            replies = run_many(kc, [kinds[i % 3] for i in range(250)], window=250)
+            ok += sum(r["content"]["status"] == "ok" for r in replies)
+            samples.append(usage(kc)["kernel_memory"])
+        assert ok == 5000
         reply, msgs = execute(kc, "40 + 2")
         assert result_text(msgs) == "42"
-        grown = usage(kc)["kernel_memory"] - before
-        assert grown < 40 * 2**20, f"resident memory grew by {grown / 2**20:.1f} MiB over 5000 executes"
+        before, after = min(warm), min(samples[len(samples) // 2 :])
+        print(f"\n5000 executes: resident memory floor {before / 2**20:.0f} MiB -> {after / 2**20:.0f} MiB (samples {[s // 2**20 for s in samples]})")
+        assert after - before < 40 * 2**20, f"resident memory grew by {(after - before) / 2**20:.1f} MiB over 5000 executes"
 
 
 def random_json(rng, depth=0):
@@ -111,25 +123,31 @@ def test_2000_signed_malformed_messages_then_the_kernel_still_answers():
                 s.close()
 
 
-def test_any_thrown_value_gets_an_error_reply_and_the_kernel_goes_on():
+@pytest.fixture(scope="module")
+def kernel():
     with running_kernel() as (km, kc):
-        cases = {
-            "const o: any = {}; o.self = o; throw o": "self",
-            "throw 10n": "10n",
-            "throw Symbol('odd')": "Symbol(odd)",
-            "throw null": "null",
-            "throw undefined": "undefined",
-            "throw Object.create(null)": "",
-            "const e = new Error('x'); Object.defineProperty(e, 'message', { get() { throw new Error('no') } }); throw e": "",
-            "throw new Proxy({}, { get() { throw new Error('trap') }, has() { throw new Error('trap') }, getPrototypeOf() { throw new Error('trap') }, ownKeys() { throw new Error('trap') } })": "",
-        }
-        for code, shown in cases.items():
-            reply, msgs = execute(kc, code, timeout=30)
-            assert reply["content"]["status"] == "error", code
-            assert shown in reply["content"]["evalue"], (code, reply["content"]["evalue"])
-            assert outputs(msgs, "error"), f"no error output for {code}"
-        reply, msgs = execute(kc, "'still here'")
-        assert result_text(msgs) == "'still here'"
+        yield km, kc
+
+
+def test_any_thrown_value_gets_an_error_reply_and_the_kernel_goes_on(kernel):
+    km, kc = kernel
+    cases = {
+        "const o: any = {}; o.self = o; throw o": "self",
+        "throw 10n": "10n",
+        "throw Symbol('odd')": "Symbol(odd)",
+        "throw null": "null",
+        "throw undefined": "undefined",
+        "throw Object.create(null)": "",
+        "const e = new Error('x'); Object.defineProperty(e, 'message', { get() { throw new Error('no') } }); throw e": "",
+        "throw new Proxy({}, { get() { throw new Error('trap') }, has() { throw new Error('trap') }, getPrototypeOf() { throw new Error('trap') }, ownKeys() { throw new Error('trap') } })": "",
+    }
+    for code, shown in cases.items():
+        reply, msgs = execute(kc, code, timeout=30)
+        assert reply["content"]["status"] == "error", code
+        assert shown in reply["content"]["evalue"], (code, reply["content"]["evalue"])
+        assert outputs(msgs, "error"), f"no error output for {code}"
+    reply, msgs = execute(kc, "'still here'")
+    assert result_text(msgs) == "'still here'"
 
 
 def peak_rss(pid):
@@ -150,6 +168,7 @@ def test_a_tensor_leak_is_stopped_at_the_memory_limit_and_the_kernel_keeps_its_v
         assert c["status"] == "error" and c["ename"] == "MemoryError", c
         for kind in ("resident of a 1.5 GB limit", "tensors:", "JS heap:", "native/other:", "tf.tidy", "dispose"):
             assert kind in c["evalue"], c["evalue"]
+        print(f"\ntensor leak stopped; peak resident memory {peak_rss(pid) / 2**30:.2f} GiB")
         assert peak_rss(pid) < 2 * 2**30, f"peak resident memory {peak_rss(pid) / 2**30:.2f} GiB"
         reply, msgs = execute(kc, "[kept.length > 10, kept[kept.length - 1].shape.join('x')]")
         assert reply["content"]["status"] == "ok"
@@ -160,14 +179,27 @@ def test_a_tensor_leak_is_stopped_at_the_memory_limit_and_the_kernel_keeps_its_v
         assert result_text(execute(kc, "'alive'")[1]) == "'alive'"
 
 
-def test_backend_typo_changes_nothing():
-    with running_kernel() as (km, kc):
-        before = result_text(execute(kc, "tf.getBackend()")[1])
-        reply, msgs = execute(kc, "%backend tensorflw")
-        assert reply["content"]["status"] == "error"
-        assert reply["content"]["ename"] == "BackendError"
-        assert 'no backend "tensorflw"' in reply["content"]["evalue"] and "unchanged" in reply["content"]["evalue"]
-        assert result_text(execute(kc, "tf.getBackend()")[1]) == before
+def test_a_front_end_that_cannot_answer_input_fails_the_cell_instead_of_typing_nothing(kernel):
+    km, kc = kernel
+    msg_id = kc.execute('const answer = await input("name?"); `got ${JSON.stringify(answer)}`', allow_stdin=True)
+    request = kc.get_stdin_msg(timeout=TIMEOUT)
+    assert request["content"]["prompt"] == "name?"
+    reply = kc.session.msg("input_reply", {"status": "error", "ename": "InputError", "evalue": "the prompt was closed"}, parent=request["header"])
+    kc.stdin_channel.send(reply)
+    content = reply_to(kc, msg_id)["content"]
+    assert content["status"] == "error" and content["ename"] == "InputError", content
+    assert "the prompt was closed" in content["evalue"]
+    collect(kc, msg_id)
+
+
+def test_backend_typo_changes_nothing(kernel):
+    km, kc = kernel
+    before = result_text(execute(kc, "tf.getBackend()")[1])
+    reply, msgs = execute(kc, "%backend tensorflw")
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "BackendError"
+    assert 'no backend "tensorflw"' in reply["content"]["evalue"] and "unchanged" in reply["content"]["evalue"]
+    assert result_text(execute(kc, "tf.getBackend()")[1]) == before
 
 
 FIT_SETUP = """
@@ -180,36 +212,44 @@ const initialLoss = lossNow();
 let batches = 0;
 """
 
-# Each batch blocks the main thread for 300 ms in a callback, so the interrupt cannot wait for the
-# fit to yield: JavaScript is terminated in the middle of the fit, the hardest case to recover from.
+# Mode "terminated": each batch blocks the main thread for 300 ms in a callback, so the interrupt
+# cannot wait for the fit to yield and JavaScript is terminated in the middle of the fit, the
+# hardest case to recover from. Mode "between batches": the fit yields, and stops at its next batch.
 FIT_CELL = """
-await model.fit(xs, ys, { epochs: 50, batchSize: 64, callbacks: { onBatchEnd: async () => { batches++; const t = Date.now(); while (Date.now() - t < 300) {} } } });
+await model.fit(xs, ys, {{ epochs: 1000, batchSize: 64, callbacks: {{ onBatchEnd: async () => {{ batches++; const t = Date.now(); while (Date.now() - t < {block_ms}) {{}} }} }} }});
 """
+
+
+def interrupt_fit(km, kc, block_ms):
+    msg_id = kc.execute(FIT_CELL.format(block_ms=block_ms))
+    # Interrupt once the live curve shows the fit running.
+    msgs, started = [], False
+    deadline = time.time() + 60
+    while not started and time.time() < deadline:
+        m = kc.get_iopub_msg(timeout=60)
+        if m["parent_header"].get("msg_id") == msg_id:
+            msgs.append(m)
+            started = m["msg_type"] in ("display_data", "update_display_data") and "application/vnd.glassbox.training.v1+json" in m["content"]["data"]
+    assert started, "the fit did not start"
+    time.sleep(1)
+    assert interrupt(km, kc)["content"]["status"] == "ok"
+    reply = reply_to(kc, msg_id)
+    assert reply["content"]["ename"] == "KeyboardInterrupt", reply["content"]
+    msgs += collect(kc, msg_id)
+    curves = [c["data"]["application/vnd.glassbox.training.v1+json"] for c in outputs(msgs, "display_data") + outputs(msgs, "update_display_data") if "application/vnd.glassbox.training.v1+json" in c["data"]]
+    assert curves and curves[-1]["status"] == "interrupted", [c["status"] for c in curves]
 
 
 def test_an_interrupted_fit_leaves_the_model_ready_to_train_on():
     with running_kernel() as (km, kc):
         reply, _ = execute(kc, FIT_SETUP)
         assert reply["content"]["status"] == "ok", reply["content"]
-        msg_id = kc.execute(FIT_CELL)
-        # Interrupt once the live curve shows the fit running.
-        msgs, started = [], False
-        deadline = time.time() + 60
-        while not started and time.time() < deadline:
-            m = kc.get_iopub_msg(timeout=60)
-            if m["parent_header"].get("msg_id") == msg_id:
-                msgs.append(m)
-                started = m["msg_type"] in ("display_data", "update_display_data") and "application/vnd.glassbox.training.v1+json" in m["content"]["data"]
-        assert started, "the fit did not start"
-        time.sleep(1)
-        assert interrupt(km, kc)["content"]["status"] == "ok"
-        reply = reply_to(kc, msg_id)
-        assert reply["content"]["ename"] == "KeyboardInterrupt", reply["content"]
-        msgs += collect(kc, msg_id)
-        curves = [c["data"]["application/vnd.glassbox.training.v1+json"] for c in outputs(msgs, "display_data") + outputs(msgs, "update_display_data") if "application/vnd.glassbox.training.v1+json" in c["data"]]
-        assert curves and curves[-1]["status"] == "interrupted", [c["status"] for c in curves]
-        reply, msgs = execute(kc, "[batches > 0, lossNow() < initialLoss]")
-        assert result_text(msgs) == "[ true, true ]", "the interrupted fit trained and kept its weights"
-        reply, msgs = execute(kc, "const kept = lossNow(); const h = await model.fit(xs, ys, { epochs: 2, batchSize: 256 }); [h.history.loss.length, lossNow() < kept]", timeout=120)
-        assert reply["content"]["status"] == "ok", reply["content"]
-        assert result_text(msgs) == "[ 2, true ]", "the next fit ran on the same model and improved on the kept weights"
+        for mode, block_ms in (("terminated", 300), ("between batches", 0)):
+            execute(kc, "batches = 0")
+            before = result_text(execute(kc, "lossNow()")[1])
+            interrupt_fit(km, kc, block_ms)
+            reply, msgs = execute(kc, f"[batches > 0, lossNow() < {before}]")
+            assert result_text(msgs) == "[ true, true ]", f"{mode}: the interrupted fit trained and kept its weights"
+            reply, msgs = execute(kc, "{ const kept = lossNow(); const h = await model.fit(xs, ys, { epochs: 2, batchSize: 256 }); [h.history.loss.length, lossNow() < kept] }", timeout=120)
+            assert reply["content"]["status"] == "ok", (mode, reply["content"])
+            assert result_text(msgs) == "[ 2, true ]", f"{mode}: the next fit ran on the same model and improved on the kept weights"

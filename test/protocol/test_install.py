@@ -23,6 +23,10 @@ def test_install_prefix_is_listed_by_jupyter(tmp_path):
     assert os.path.isabs(spec["argv"][0]) and spec["argv"][-2:] == ["kernel", "{connection_file}"]
     assert any(os.path.isabs(a) and a.endswith("cli.js") for a in spec["argv"])
     assert (spec_dir / "logo-64x64.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Its JavaScript twin: the same kernel, cells never blocked by types.
+    js = json.loads((spec_dir.parent / "gb-test-js" / "kernel.json").read_text())
+    assert js["display_name"] == "Glassbox Test (JavaScript)" and js["language"] == "javascript"
+    assert js["argv"][-4:] == ["kernel", "--language", "javascript", "{connection_file}"]
     # `jupyter kernelspec list` (Debian ships no `jupyter` launcher; this is the program it runs).
     listed = subprocess.run(
         ["/usr/bin/python3", "-m", "jupyter_client.kernelspecapp", "list", "--json"],
@@ -33,12 +37,14 @@ def test_install_prefix_is_listed_by_jupyter(tmp_path):
     assert listed.returncode == 0, listed.stderr
     specs = json.loads(listed.stdout[listed.stdout.index("{") :])["kernelspecs"]
     assert "gb-test" in specs and specs["gb-test"]["spec"]["display_name"] == "Glassbox Test"
+    assert specs["gb-test-js"]["spec"]["language"] == "javascript"
 
 
 def test_install_user_uses_the_jupyter_data_dir(tmp_path):
     r = glassbox("install", "--user", env={"JUPYTER_DATA_DIR": str(tmp_path)})
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "kernels" / "glassbox" / "kernel.json").exists()
+    assert (tmp_path / "kernels" / "glassbox-js" / "kernel.json").exists()
 
 
 def test_install_errors_speak_to_the_user(tmp_path):

@@ -40,7 +40,12 @@ body.vscode-high-contrast { --vscode-editor-foreground: #ffffff; --vscode-editor
   --vscode-focusBorder: #f38518; --vscode-errorForeground: #f48771; --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; }
 `;
 
-const PAGE = `<!doctype html><html><head><meta charset="utf-8"><style>${THEME_CSS}</style></head>
+/**
+ * The page. `lang` is set the way the `glassbox run` report sets it (`<html lang data-glassbox-lang>`);
+ * null leaves it out, as in VS Code's webview, whose `<html lang="en">` is hard-coded, so the
+ * renderers follow navigator.language (the browser context's `locale`).
+ */
+const pageHtml = (lang: string | null) => `<!doctype html><html${lang === null ? ' lang="en"' : ` lang="${lang}" data-glassbox-lang="${lang}"`}><head><meta charset="utf-8"><style>${THEME_CSS}</style></head>
 <body class="vscode-light" data-vscode-theme-kind="vscode-light"><div id="out"></div>
 <script type="module">
   const apis = {}, states = {};
@@ -65,14 +70,23 @@ const TYPES: Record<string, string> = { ".js": "text/javascript", ".map": "appli
 
 
 
+export interface PageOptions {
+  /** The document's language (default "en", so that tests read the same on any machine); null: none, as in VS Code. */
+  lang?: string | null;
+  /** The browser's language (navigator.language). */
+  locale?: string;
+}
+
 /** Opens the harness with the given renderers activated; `errors` collects uncaught page errors. */
-export async function openPage(browser: Browser, renderers: string[]): Promise<{ page: Page; errors: Error[] }> {
-  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+export async function openPage(browser: Browser, renderers: string[], options: PageOptions = {}): Promise<{ page: Page; errors: Error[] }> {
+  const html = pageHtml(options.lang === undefined ? "en" : options.lang);
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 }, ...(options.locale ? { locale: options.locale } : {}) });
+  const page = await context.newPage();
   const errors: Error[] = [];
   page.on("pageerror", (error) => errors.push(error));
   await page.route(`${ORIGIN}/**`, (route) => {
     const path = new URL(route.request().url()).pathname;
-    if (path === "/") return route.fulfill({ contentType: "text/html", body: PAGE });
+    if (path === "/") return route.fulfill({ contentType: "text/html", body: html });
     try {
       return route.fulfill({ contentType: TYPES[extname(path)] ?? "application/octet-stream", body: readFileSync(join(BUNDLE, path)) });
     } catch {
@@ -82,7 +96,7 @@ export async function openPage(browser: Browser, renderers: string[]): Promise<{
   await page.goto(`${ORIGIN}/`);
   await page.waitForFunction(() => (window as unknown as { harnessReady?: boolean }).harnessReady === true);
   for (const name of renderers) await page.evaluate((n) => (window as unknown as { loadRenderer(n: string): Promise<void> }).loadRenderer(n), name);
-  return { page, errors };
+  return { page: page, errors };
 }
 
 /** Renders one output item through the contract; returns the renderOutputItem time in ms. */

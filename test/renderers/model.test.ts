@@ -7,7 +7,8 @@ import { MODEL_MIME } from "../../kernel/display/graph-view";
 import { formatModel } from "../../kernel/display/model";
 import { tf } from "../display/helpers";
 import { deepModel, nestedModel, sequentialModel, twoInputModel } from "../display/models";
-import { buildRenderers, launch, openPage, render, screenshot, setTheme } from "./harness";
+import { launchChromium as launch } from "../helpers/chromium";
+import { buildRenderers, openPage, render, screenshot, setTheme } from "./harness";
 
 let browser: Browser, page: Page, errors: Error[];
 
@@ -97,4 +98,17 @@ test("150 layers stay readable: folded repeats at full size, zoom, pan, show eve
   await page.click('#deep [data-action="fold"]');
   await page.click('#deep .gb-node[data-kind="repeat"]');
   assert.equal(await page.locator("#deep .gb-node").count(), 151, "a click on the folded node opens it");
+});
+
+test("a payload of another version or missing a field falls back to the PNG; nothing half-drawn", async () => {
+  const doc = payloadOf(sequentialModel()) as Record<string, unknown>;
+  const fallback = (json: unknown, id: string) => render(page, "model", id, MODEL_MIME, json).then(() => "drawn", (e: Error) => (/fallbackToNextRenderer/.test(String(e)) ? "fallback" : String(e)));
+  assert.equal(await fallback({ ...doc, version: 2 }, "model-v2"), "fallback");
+  const { graph: _, ...noGraph } = doc;
+  assert.equal(await fallback(noGraph, "model-no-graph"), "fallback");
+  const noEdges = structuredClone(doc) as { graph: Record<string, unknown> };
+  delete noEdges.graph.edges;
+  assert.equal(await fallback(noEdges, "model-no-edges"), "fallback");
+  assert.equal(await page.evaluate(() => ["model-v2", "model-no-graph", "model-no-edges"].map((id) => document.getElementById(id)?.childElementCount).join()), "0,0,0");
+  assert.equal(await fallback(doc, "model-whole"), "drawn", "the same payload, whole, is drawn");
 });

@@ -6,7 +6,8 @@ import type { Browser, Page } from "playwright-core";
 import { PLOTLY_MIME, type Figure } from "../../kernel/display/figure";
 import { installRichDisplay, tfvis } from "../../kernel/display/index";
 import { RecordingSink, tf } from "../display/helpers";
-import { buildRenderers, launch, openPage, render, screenshot, setTheme } from "./harness";
+import { launchChromium as launch } from "../helpers/chromium";
+import { buildRenderers, openPage, render, screenshot, setTheme } from "./harness";
 
 let browser: Browser, page: Page, errors: Error[];
 const sink = new RecordingSink();
@@ -82,4 +83,13 @@ test("something that is not a figure falls back to the next MIME type", async ()
     } catch (e) { return (e as Error).name; }
   });
   assert.equal(error, "vscode.fallbackToNextRenderer");
+});
+
+test("a figure missing its data array or with a trace that is not an object falls back; nothing half-drawn", async () => {
+  const fallback = (json: unknown, id: string) => render(page, "plotly", id, PLOTLY_MIME, json).then(() => "drawn", (e: Error) => (/fallbackToNextRenderer/.test(String(e)) ? "fallback" : String(e)));
+  assert.equal(await fallback({ layout: { title: "no data" } }, "no-data"), "fallback");
+  assert.equal(await fallback({ data: [{ type: "bar", x: [1], y: [2] }, 3] }, "bad-trace"), "fallback");
+  assert.equal(await fallback({ data: [{ type: "bar", x: [1], y: [2] }], layout: [] }, "bad-layout"), "fallback");
+  assert.equal(await page.evaluate(() => ["no-data", "bad-trace", "bad-layout"].map((id) => document.getElementById(id)?.childElementCount).join()), "0,0,0");
+  assert.equal(await fallback({ data: [{ type: "bar", x: [1], y: [2] }] }, "whole"), "drawn");
 });

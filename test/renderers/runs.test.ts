@@ -5,7 +5,8 @@ import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { RUNS_MIME, RunsBoard } from "../../kernel/display/runs";
 import { RecordingSink } from "../display/helpers";
-import { buildRenderers, launch, openPage, render, screenshot, setTheme } from "./harness";
+import { launchChromium as launch } from "../helpers/chromium";
+import { buildRenderers, openPage, render, screenshot, setTheme } from "./harness";
 
 let browser: Browser, page: Page, errors: Error[];
 
@@ -72,3 +73,21 @@ function bestValLoss(k: number): number {
   const lr = [0.1, 0.1, 0.01, 0.01][k - 1];
   return (1.2 + k - 1) / (5 * lr * 10);
 }
+
+test("a board payload of another version or missing a field falls back to the PNG; nothing half-drawn", async () => {
+  const sink = new RecordingSink();
+  const board = new RunsBoard({ title: "fallback", minIntervalMs: 0, sink });
+  const run = board.run({ lr: 0.1 });
+  run.log(1, { loss: 1 });
+  run.done();
+  const doc = sink.sent.at(-1)!.payload.data[RUNS_MIME] as Record<string, unknown>;
+  const fallback = (json: unknown, id: string) => render(page, "runs", id, RUNS_MIME, json).then(() => "drawn", (e: Error) => (/fallbackToNextRenderer/.test(String(e)) ? "fallback" : String(e)));
+  assert.equal(await fallback({ ...doc, version: 2 }, "runs-v2"), "fallback");
+  const { runs: _, ...noRuns } = doc;
+  assert.equal(await fallback(noRuns, "runs-no-runs"), "fallback");
+  const noEpochs = structuredClone(doc) as { runs: Record<string, unknown>[] };
+  delete noEpochs.runs[0].epochs;
+  assert.equal(await fallback(noEpochs, "runs-no-epochs"), "fallback");
+  assert.equal(await page.evaluate(() => ["runs-v2", "runs-no-runs", "runs-no-epochs"].map((id) => document.getElementById(id)?.childElementCount).join()), "0,0,0");
+  assert.equal(await fallback(doc, "runs-whole"), "drawn", "the same payload, whole, is drawn");
+});

@@ -121,3 +121,30 @@ test("a cell's HTML and SVG sit in sandboxed frames sized to their content: no s
   assert.equal(await page.locator("iframe.gb-frame").nth(1).contentFrame().locator("p").textContent(), "after script", "the frame still shows the markup after the script");
   assert.deepEqual(pageErrors, []);
 });
+
+test("--lang zh-CN: the kernel, the run summary, the report page and its renderers speak Chinese", async () => {
+  const dir = tempDir();
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const input = writeNotebook(join(dir, "zh.ipynb"), [
+    { markdown: "# 张量" },
+    "tf.tensor([[1, 2, 3], [4, 5, 6]])",
+    "process.env.GLASSBOX_LANG",
+    'throw new Error("boom")',
+  ]);
+  const html = join(dir, "zh.html");
+  const r = await glassbox(["run", input, "--html", html, "--lang", "zh-CN", "--allow-errors"], { env: { GLASSBOX_LANG: "en", LANG: "en_US.UTF-8" } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /运行了 3 个代码单元格，用时 [\d.]+秒；1 个出错（第一个：单元格 4，Error）/, "the run's summary is Chinese");
+  const out = JSON.parse(readFileSync(join(dir, "zh.out.ipynb"), "utf8")) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+  assert.match(JSON.stringify(out.cells[2].outputs), /zh-CN/, "the kernel was started with GLASSBOX_LANG=zh-CN");
+  const source = readFileSync(html, "utf8");
+  assert.match(source, /<html lang="zh-CN" data-glassbox-lang="zh-CN">/);
+  for (const label of ["由 glassbox run 于", "运行了 3 个代码单元格", 'title="此单元格运行出错"']) assert.ok(source.includes(label), `the report has ${label}`);
+
+  const page = await openReport(browser, html, "report-zh-CN.png");
+  assert.deepEqual(page.pageErrors, []);
+  const tensor = page.outputs.find((o) => o.mime === TENSOR);
+  assert.ok(tensor && tensor.renderer === "tensor", `the tensor renderer drew the tensor (${JSON.stringify(tensor)})`);
+  assert.match(tensor.text, /张量|表格/, `the tensor view's labels are Chinese: ${tensor.text}`);
+  assert.match(tensor.text, /最小值/);
+});

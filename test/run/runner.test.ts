@@ -125,6 +125,33 @@ test("a cell stuck in native code past its timeout gets a fresh kernel, and the 
   assert.equal(cells[2].execution_count, 1, "in a new kernel (its count starts again)");
 });
 
+test("a kernel killed mid-cell fails the run within seconds, naming the cell, with the outputs so far written", async () => {
+  const pidFile = join(dir, "kernel.pid");
+  rmSync(pidFile, { force: true });
+  const input = writeNotebook(join(dir, "killed.ipynb"), [
+    'console.log("before the crash")',
+    `require("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); await new Promise((r) => setTimeout(r, 120_000))`,
+    '"never runs"',
+  ]);
+  const running = glassbox(["run", input]); // no --timeout, as npm start runs it
+  const deadline = Date.now() + 90_000;
+  while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(existsSync(pidFile), "the second cell started");
+  process.kill(Number(readFileSync(pidFile, "utf8")), "SIGKILL");
+  const killedAt = Date.now();
+  const r = await running;
+  const after = Date.now() - killedAt;
+  assert.ok(after < 10_000, `the runner exited ${after} ms after its kernel died`);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /cell 2 \(`require\("node:fs"\)[^\n]*\) failed:/, r.stderr);
+  assert.match(r.stderr, /KernelDied/);
+  assert.match(r.stderr, /SIGKILL/);
+  const cells = cellsOf(join(dir, "killed.out.ipynb"));
+  assert.equal(joined(cells[0].outputs![0].text), "before the crash\n", "what ran before is written");
+  assert.equal(cells[1].outputs![0].ename, "KernelDied");
+  assert.deepEqual(cells[2].outputs, [], "nothing ran after the kernel died");
+});
+
 test("a corrupt notebook gets a clear error, exit 2, and the input is untouched", async () => {
   const good = readFileSync(join(dir, "ok.ipynb"), "utf8");
   const input = join(dir, "corrupt.ipynb");

@@ -91,3 +91,25 @@ test("the committed tutorials are built from their sources in notebooks/src", ()
   const r = spawnSync(process.execPath, [join(ROOT, "notebooks", "src", "build.mjs"), "--check"], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
 });
+
+test("--lang: the report's language, its labels, and a clear error for an unknown one", async () => {
+  const { parseArgs, UsageError } = await import("../../kernel/run/command");
+  const { renderReport } = await import("../../kernel/run/report");
+  assert.equal(parseArgs(["a.ipynb", "--lang", "zh_CN"]).lang, "zh-CN");
+  assert.equal(parseArgs(["a.ipynb", "--lang=en"]).lang, "en");
+  assert.throws(() => parseArgs(["a.ipynb", "--lang", "fr"]), (e: Error) => e instanceof UsageError && /--lang takes one of en, zh-CN, not "fr"/.test(e.message));
+  const notebook = parseNotebook(JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
+    { cell_type: "code", source: "x", metadata: {}, execution_count: null, outputs: [] },
+    { cell_type: "code", source: "y", metadata: {}, execution_count: null, outputs: [] },
+  ] }), "a.ipynb");
+  // As the run leaves them: an output of no known type, and an error.
+  (notebook.cells[0] as CodeCell).outputs.push({ output_type: "display_data", data: {}, metadata: {} });
+  (notebook.cells[1] as CodeCell).outputs.push({ output_type: "error", ename: "Error", evalue: "boom", traceback: [] });
+  const entries = [{ file: "a.ipynb", notebook, failed: true }, { file: "b.ipynb", notebook }];
+  const zh = renderReport(entries, { language: "zh-CN", pageScript: "" });
+  assert.match(zh, /<html lang="zh-CN" data-glassbox-lang="zh-CN">/);
+  for (const label of ["<title>Glassbox 报告</title>", "<h2>笔记本</h2>", "（空输出）", 'title="此单元格运行出错"', ">出错</span>"]) assert.ok(zh.includes(label), `the Chinese report has ${label}`);
+  const en = renderReport(entries, { language: "en", pageScript: "" });
+  assert.match(en, /<html lang="en" data-glassbox-lang="en">/);
+  for (const label of ["<h2>Notebooks</h2>", "(empty output)", ">failed</span>"]) assert.ok(en.includes(label), `the English report has ${label}`);
+});

@@ -104,8 +104,8 @@ export function startCompiler(options: StartCompilerOptions = {}): CompilerClien
       if (code !== undefined) committed.push({ cell, code });
       await send("commit", cell);
     },
-    complete(code: string, cursorPos: number): Promise<CompletionResult> {
-      return send("complete", code, cursorPos);
+    complete(code: string, cursorPos: number, options?: { ifWarm?: boolean }): Promise<CompletionResult> {
+      return send("complete", code, cursorPos, options ?? {});
     },
     inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult> {
       return send("inspect", code, cursorPos, detailLevel);

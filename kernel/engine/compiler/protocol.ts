@@ -12,7 +12,7 @@ export interface RestoreCell {
 export interface CompilerCalls {
   compile: { args: [code: string, options: CompileOptions]; result: CompiledCell };
   commit: { args: [cell: number]; result: void };
-  complete: { args: [code: string, cursorPos: number]; result: CompletionResult };
+  complete: { args: [code: string, cursorPos: number, options: { ifWarm?: boolean }]; result: CompletionResult };
   inspect: { args: [code: string, cursorPos: number, detailLevel: 0 | 1]; result: InspectResult };
   isComplete: { args: [code: string]; result: IsCompleteResult };
   setWorkingDirectory: { args: [dir: string]; result: void };

@@ -7,7 +7,8 @@
 //   <dir>/__glassbox_decls__.d.ts   `declare global { ... }` of the committed cells' names
 //   <dir>/__glassbox_edit__.ts      the cell being edited, for completion and inspection
 //   kernel/engine/globals.d.ts      the runtime's globals, less the names cells declared again
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { basename, dirname, join } from "node:path";
 import ts from "typescript";
@@ -307,7 +308,7 @@ export class CellCompilerService implements CellCompiler {
   compileSync(code: string, options: CompileOptions): CompiledCell {
     // A clean cell that declares and imports nothing, compiled again against the same declarations
     // and configuration, has the same outcome: skip the checker (a new program costs ~10 ms).
-    const cacheKey = `${this.stateEpoch}\u0000${options.reportOnly}\u0000${code}`;
+    const cacheKey = `${this.stateEpoch}\u0000${options.reportOnly}\u0000${options.javascript}\u0000${code}`;
     const cached = this.cleanCells.get(cacheKey);
     if (cached) {
       this.pending = { cell: options.cell, code, text: "", declaresNothing: true };
@@ -317,10 +318,12 @@ export class CellCompilerService implements CellCompiler {
     const text = code + this.shadowSuffix(code);
     this.pending = { cell: options.cell, code, text };
     this.setVirtual(file, text);
+    if (options.javascript) return this.compileUnchecked(code, text, options);
     const program = this.program();
     const sf = program.getSourceFile(file)!;
     const syntactic = program.getSyntacticDiagnostics(sf);
-    const diagnostics = [...syntactic, ...(syntactic.length ? [] : program.getSemanticDiagnostics(sf))]
+    const semantic = syntactic.length ? [] : program.getSemanticDiagnostics(sf);
+    const diagnostics = [...syntactic, ...semantic]
       .filter((d) => this.keepDiagnostic(d, code.length))
       .map((d) => this.toCellDiagnostic(d, sf));
     // Problems in tsconfig.json, once after each (re)configuration.
@@ -337,6 +340,20 @@ export class CellCompilerService implements CellCompiler {
       this.cleanCells.set(cacheKey, compiled);
     }
     return compiled;
+  }
+
+  /**
+   * A cell that is not type-checked (JavaScript, `%typecheck off`) only has to parse: no program is
+   * built, so it runs at once even while the libraries are still being parsed. Every import is kept
+   * (no types to elide). The commit afterwards still records its names for completion.
+   */
+  private compileUnchecked(code: string, text: string, options: CompileOptions): CompiledCell {
+    const sf = ts.createSourceFile(this.currentFile, text, this.options.target ?? ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const syntactic = (sf as unknown as { parseDiagnostics: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+    const diagnostics = syntactic.filter((d) => this.keepDiagnostic(d, code.length)).map((d) => this.toCellDiagnostic(d, sf));
+    const { js, sourceMap } = emitCell(sf, undefined, options.cell, this.options, code.length);
+    this.pending!.declaresNothing = topLevelNames(sf, code.length).length === 0;
+    return { ok: syntactic.length === 0, js, diagnostics, sourceMap };
   }
 
   private keepDiagnostic(d: ts.Diagnostic, end: number): boolean {
@@ -455,7 +472,8 @@ export class CellCompilerService implements CellCompiler {
     return this.ls;
   }
 
-  completeSync(code: string, cursorPos: number): CompletionResult {
+  completeSync(code: string, cursorPos: number, options: { ifWarm?: boolean } = {}): CompletionResult {
+    if (options.ifWarm && !this.fullReady && !this.quick) return { matches: [], cursor_start: cursorPos, cursor_end: cursorPos, metadata: {} };
     const pos = codePointToUtf16(code, cursorPos);
     let start = pos;
     while (start > 0) {
@@ -574,6 +592,15 @@ export class CellCompilerService implements CellCompiler {
   warmUpSteps(): (() => void)[] {
     const code = "tf.layers;\nconst __glassbox_warm__ = tf.sequential();\n__glassbox_warm__.fit;\n";
     const steps: (() => void)[] = [];
+    // The libraries the last start parsed (see declarationListFile), a few files per step, so that
+    // requests (an unchecked cell, a completion) wait only for a few files, never for all of them.
+    const known = this.knownDeclarationFiles();
+    for (let i = 0; i < known.length; i += 8) {
+      const chunk = known.slice(i, i + 8);
+      steps.push(() => {
+        if (!this.fullReady) for (const file of chunk) this.preparse(file);
+      });
+    }
     const nodeFiles = this.options.types?.includes("node") ? this.nodeTypeFiles() : [];
     if (nodeFiles.length) {
       this.quickPlanned = true;
@@ -592,6 +619,7 @@ export class CellCompilerService implements CellCompiler {
     steps.push(() => {
       this.setVirtual(this.editFile, code);
       const program = this.program();
+      this.rememberDeclarationFiles(program);
       program.getSemanticDiagnostics(program.getSourceFile(this.editFile));
       this.ls.getCompletionsAtPosition(this.editFile, 3, {});
       this.quick?.dispose();
@@ -609,6 +637,41 @@ export class CellCompilerService implements CellCompiler {
     const settings = (): ts.CompilerOptions => ({ ...this.options, types: (this.options.types ?? []).filter((t) => t !== "node") });
     this.quick = ts.createLanguageService(this.host(settings), registry);
     return this.quick;
+  }
+
+  /**
+   * Where the list of library files a full program parses is kept between starts: beside the
+   * kernel's packages, one list per kernel install, TypeScript version and compiler options.
+   */
+  private declarationListFile(): string | undefined {
+    if (!this.kernelRoot) return undefined;
+    const key = createHash("sha256").update(JSON.stringify([this.kernelRoot, ts.version, this.options])).digest("hex").slice(0, 16);
+    return join(this.kernelRoot, "node_modules", ".cache", "glassbox", `declarations-${key}.json`);
+  }
+
+  private knownDeclarationFiles(): string[] {
+    const list = this.declarationListFile();
+    try {
+      const files = list && existsSync(list) ? (JSON.parse(readFileSync(list, "utf8")) as unknown) : [];
+      return Array.isArray(files) ? files.filter((f): f is string => typeof f === "string" && existsSync(f)) : [];
+    } catch {
+      return []; // only a head start
+    }
+  }
+
+  private rememberDeclarationFiles(program: ts.Program): void {
+    const list = this.declarationListFile();
+    if (!list) return;
+    const files = program
+      .getSourceFiles()
+      .map((sf) => sf.fileName)
+      .filter((f) => !this.virtual.has(f) && (f.includes("/node_modules/") || f.startsWith(this.libDir)) && /\.d\.[cm]?ts$/.test(f));
+    try {
+      mkdirSync(dirname(list), { recursive: true });
+      writeFileSync(list, JSON.stringify(files));
+    } catch {
+      // A read-only install parses from scratch each start.
+    }
   }
 
   /** The declaration files of Node's types (@types/node and undici-types), as the program will find them. */
@@ -661,8 +724,8 @@ export class CellCompilerService implements CellCompiler {
   async commit(cell: number): Promise<void> {
     this.commitSync(cell);
   }
-  async complete(code: string, cursorPos: number): Promise<CompletionResult> {
-    return this.completeSync(code, cursorPos);
+  async complete(code: string, cursorPos: number, options?: { ifWarm?: boolean }): Promise<CompletionResult> {
+    return this.completeSync(code, cursorPos, options);
   }
   async inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult> {
     return this.inspectSync(code, cursorPos, detailLevel);

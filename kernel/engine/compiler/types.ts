@@ -33,6 +33,8 @@ export interface CompileOptions {
   cell: number;
   /** Report type errors but run anyway (the teaching switch). */
   reportOnly: boolean;
+  /** JavaScript cells and `%typecheck off`: only syntax errors are reported and stop the cell; types are never checked. */
+  javascript?: boolean;
 }
 
 export interface CompletionResult {
@@ -59,7 +61,11 @@ export interface CellCompiler {
   compile(code: string, options: CompileOptions): Promise<CompiledCell>;
   /** Makes the declarations of a compiled cell visible to later cells (called once it has run). */
   commit(cell: number): Promise<void>;
-  complete(code: string, cursorPos: number): Promise<CompletionResult>;
+  /**
+   * With `ifWarm`, answers no matches at once while the libraries are still being parsed (the caller
+   * has another source), instead of parsing them first and holding up the requests behind it.
+   */
+  complete(code: string, cursorPos: number, options?: { ifWarm?: boolean }): Promise<CompletionResult>;
   inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult>;
   isComplete(code: string): Promise<IsCompleteResult>;
   /** The directory that holds the notebook: module resolution and tsconfig.json start here. */
