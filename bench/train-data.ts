@@ -33,14 +33,18 @@ export function loadDigits(count: number): Digits {
 }
 
 export function writeDigits(path: string, digits: Digits): void {
-  writeFileSync(path, Buffer.concat([Buffer.from(digits.images.buffer), Buffer.from(digits.labels.buffer)]));
+  const bytes = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength); // views may share a buffer
+  writeFileSync(path, Buffer.concat([bytes(digits.images), bytes(digits.labels)]));
 }
 
+/** The first `count` samples (at most the file's) of a file written by writeDigits. */
 export function readDigits(bytes: Buffer, count: number): Digits {
   const copy = new Uint8Array(bytes).buffer; // aligned copy for the typed-array views
+  const stored = bytes.length / (PIXELS * 4 + 4); // the labels follow all the images
+  const n = Math.min(count, stored);
   return {
-    images: new Float32Array(copy, 0, count * PIXELS),
-    labels: new Int32Array(copy, count * PIXELS * 4, count),
-    count,
+    images: new Float32Array(copy, 0, n * PIXELS),
+    labels: new Int32Array(copy, stored * PIXELS * 4, n),
+    count: n,
   };
 }

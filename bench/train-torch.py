@@ -56,8 +56,10 @@ class Seq2seq(torch.nn.Module):
 
 
 def cnn_data(raw, count, device):
+    stored = len(raw) // (784 * 4 + 4)  # the labels follow all the images
+    count = min(count, stored)
     images = raw[: count * 784 * 4].view(np.float32).reshape(count, 1, 28, 28)
-    labels = raw[count * 784 * 4:].view(np.int32)[:count]
+    labels = raw[stored * 784 * 4:].view(np.int32)[:count]
     return (torch.from_numpy(images.copy()).to(device),), torch.from_numpy(labels.astype(np.int64)).to(device)
 
 

@@ -7,7 +7,7 @@
 //
 //   npx tsx bench/train.ts [--models cnn,seq2seq] [--samples 3200] [--seq2seq-samples 2560]
 //                          [--wasm-samples 256] [--cpu-samples 64] [--backends native,wasm,cpu]
-//                          [--repeat 5] [--batch N] [--device cpu|cuda]
+//                          [--repeat 5] [--batch N] [--device cpu|cuda] [--digits FILE]
 //
 // native and PyTorch train on --samples, each --repeat times, alternating, keeping the best run (on a
 // shared machine the best run is the one least disturbed by others); wasm and cpu, being slow, once
@@ -15,13 +15,14 @@
 // of the process), which other processes on the machine disturb far less.
 // GLASSBOX_NATIVE_THREADS sets the thread count of both the native backend and PyTorch (default 1).
 // --batch overrides both models' batch size; --device runs PyTorch on that device (the native
-// backend's device is GLASSBOX_DEVICE's); bench/gpu-check.sh uses both.
+// backend's device is GLASSBOX_DEVICE's); bench/gpu-check.sh uses both, and --digits (samples
+// written by writeDigits, for machines without the `mnist` package).
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SEQ2SEQ, seq2seqData, writeSeq2seq } from "./seq2seq";
-import { loadDigits, writeDigits } from "./train-data";
+import { loadDigits, readDigits, writeDigits } from "./train-data";
 import type { WorkerResult } from "./train-worker";
 
 // Debian's, which has python3-torch; bench/gpu-check.sh points it at the machine's CUDA PyTorch.
@@ -49,9 +50,11 @@ interface Workload {
   backends: string[];
 }
 
+// From sources the worker runs through tsx; bench/gpu/pack.mjs bundles both as plain JavaScript.
+const WORKER = existsSync(join(__dirname, "train-worker.js")) ? [join(__dirname, "train-worker.js")] : ["--import", "tsx", join(__dirname, "train-worker.ts")];
+
 function runTfjs(backend: string, w: Workload, threads: number): WorkerResult {
-  const worker = join(__dirname, "train-worker.ts");
-  const run = spawnSync(process.execPath, ["--import", "tsx", worker, backend, w.dataPath, String(w.count(backend)), w.kind, String(w.batch)], {
+  const run = spawnSync(process.execPath, [...WORKER, backend, w.dataPath, String(w.count(backend)), w.kind, String(w.batch)], {
     env: { ...process.env, GLASSBOX_NATIVE_THREADS: String(threads) },
     encoding: "utf8",
     maxBuffer: 16 << 20,
@@ -133,7 +136,9 @@ function main(): void {
   try {
     if (models.includes("cnn")) {
       const cnnBatch = batch ?? 64;
-      const digits = loadDigits(Math.max(samples, wasmSamples, cpuSamples));
+      const wantedCount = Math.max(samples, wasmSamples, cpuSamples);
+      const digitsFile = option("digits", "");
+      const digits = digitsFile === "" ? loadDigits(wantedCount) : readDigits(readFileSync(digitsFile), wantedCount);
       const dataPath = join(tmpdir(), `glassbox-bench-digits-${process.pid}.bin`);
       writeDigits(dataPath, digits);
       files.push(dataPath);

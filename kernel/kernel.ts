@@ -10,8 +10,8 @@ import type { CellLanguage, EngineNotice, EngineRequest } from "./protocol/engin
 import { defaultHistoryFile } from "./protocol/history";
 import type { ProtocolWorkerData } from "./protocol/protocol.worker";
 import { defaultCandidates } from "./engine/backends";
-import { registerNativeBackend } from "./backends/native";
-import { addonBuilt, preloadAddon } from "./backends/native/addon";
+import { describeNative, registerNativeBackend } from "./backends/native";
+import { addonBuilt, addonLikelyOnGpu, preloadAddon } from "./backends/native/addon";
 import { registerWasmCpuFallbacks } from "./backends/wasm/cpu-fallback";
 import { registerWasmTrainingKernels } from "./backends/wasm/gradients";
 import type { CellCompiler } from "./engine/compiler/types";
@@ -98,6 +98,8 @@ export async function startKernel(options: KernelOptions): Promise<void> {
           return registration.ok ? null : registration.reason;
         },
         likely: addonBuilt,
+        describe: describeNative,
+        gpu: addonLikelyOnGpu,
       },
       wasmTraining: (tf) => {
         registerWasmTrainingKernels(tf);

@@ -8,6 +8,8 @@
       "sources": [
         "src/addon.cc",
         "src/tensors.cc",
+        "src/shape.cc",
+        "src/reduce.cc",
         "src/conv.cc",
         "src/pool.cc",
         "src/matmul.cc",

@@ -6,7 +6,7 @@
 // (the rpath points there: nothing is copied), the C++ ABI the library was built with, whether it
 // has CUDA, and its version; for those not usable, why.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 const DEBIAN_LIB_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"];
@@ -81,7 +81,18 @@ function fromPython(python) {
   if (run.status !== 0) return { why: `${python}: no importable torch (${(run.stderr ?? "").trim().split("\n").pop()})` };
   const info = JSON.parse(run.stdout.trim().split("\n").pop());
   const cudaNote = info.cuda ? `, CUDA ${info.cuda}` : "";
-  return fromFolder(info.folder, `Python torch ${info.version}${cudaNote} of ${python} (${info.folder})`, { abi: info.abi, version: info.version });
+  const result = fromFolder(info.folder, `Python torch ${info.version}${cudaNote} of ${python} (${info.folder})`, { abi: info.abi, version: info.version });
+  if (result.found !== undefined && result.found.cuda) result.found.includes.push(...cudaIncludes(dirname(info.folder)));
+  return result;
+}
+
+/** CUDA's headers (ATen's CUDA headers include cuda_runtime_api.h): the nvidia-* wheels next to a
+ * pip torch, else a CUDA toolkit. */
+function cudaIncludes(sitePackages) {
+  const nvidia = join(sitePackages, "nvidia");
+  const wheels = existsSync(nvidia) ? readdirSync(nvidia).map((d) => join(nvidia, d, "include")).filter((d) => existsSync(d)) : [];
+  const toolkit = [process.env.CUDA_HOME, "/usr/local/cuda"].filter(Boolean).map((d) => join(d, "include")).filter((d) => existsSync(join(d, "cuda_runtime_api.h")));
+  return [...wheels, ...toolkit];
 }
 
 function fromDebian() {

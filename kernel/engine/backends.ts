@@ -14,12 +14,17 @@ export interface BackendCandidate {
   load(tf: typeof tfjs): Promise<string | null>;
   /** A cheap guess that `load` will succeed (no loading), so the kernel can name its backend before a slow load ends. */
   likely: () => boolean;
+  /** Lines about the running backend (device, library version, kernels that fell back), asked for each time it is described. */
+  describe?: () => string[];
+  /** A cheap guess that this backend will run on a GPU: such a backend is tried first. */
+  gpu?: () => boolean;
 }
 
 export interface BackendChoice {
   name: string;
   label: string;
   skipped: { label: string; reason: string }[];
+  describe?: () => string[];
 }
 
 /** Turns a failed require of an optional package into a reason a user can act on. */
@@ -53,11 +58,15 @@ function optionalPackage(pkg: string): Pick<BackendCandidate, "load" | "likely">
   };
 }
 
-export function defaultCandidates(extra: { native?: Pick<BackendCandidate, "load" | "likely">; wasmTraining?: (tf: typeof tfjs) => void } = {}): BackendCandidate[] {
+export function defaultCandidates(extra: { native?: Pick<BackendCandidate, "load" | "likely" | "describe" | "gpu">; wasmTraining?: (tf: typeof tfjs) => void } = {}): BackendCandidate[] {
+  const native: BackendCandidate[] = extra.native ? [{ name: "native", label: "native (libtorch)", ...extra.native }] : [];
+  // On a GPU the native backend comes first; on the CPU it keeps its place after TensorFlow's.
+  const nativeOnGpu = extra.native?.gpu?.() ?? false;
   return [
+    ...(nativeOnGpu ? native : []),
     { name: "tensorflow", label: "tensorflow (CUDA)", ...optionalPackage("@tensorflow/tfjs-node-gpu") },
     { name: "tensorflow", label: "tensorflow (CPU)", ...optionalPackage("@tensorflow/tfjs-node") },
-    ...(extra.native ? [{ name: "native", label: "native (libtorch)", ...extra.native }] : []),
+    ...(nativeOnGpu ? [] : native),
     {
       name: "wasm",
       label: "wasm",
@@ -95,7 +104,7 @@ export async function chooseBackend(tf: typeof tfjs, candidates: BackendCandidat
         // The cpu backend (and ours, built on it) greets Node users on first use; the banner already says what runs.
         const backend = tf.backend() as { firstUse?: boolean };
         if ("firstUse" in backend) backend.firstUse = false;
-        return { name: candidate.name, label: candidate.label, skipped };
+        return { name: candidate.name, label: candidate.label, skipped, describe: candidate.describe };
       }
       skipped.push({ label: candidate.label, reason: t("backend.initFailed") });
     } catch (e) {
@@ -113,7 +122,7 @@ export function plannedBackend(candidates: BackendCandidate[], preferred?: strin
 }
 
 export function describeBackend(choice: BackendChoice): string {
-  const lines = [t("backend.title", { label: choice.label })];
+  const lines = [t("backend.title", { label: choice.label }), ...(choice.describe?.() ?? [])];
   for (const s of choice.skipped) lines.push(t("backend.skipped", { label: s.label, reason: s.reason }));
   return lines.join("\n");
 }

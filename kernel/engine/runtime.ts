@@ -20,7 +20,7 @@ import { kernelRoot, ModuleLoader, packageName } from "./modules";
 import { installNodeApi } from "../node-api";
 import { Output, type CellContext } from "./output";
 import { typeErrorHint } from "./type-hints";
-import { formatDuration, formatNumber, t } from "../i18n";
+import { formatBytes, formatDuration, formatNumber, t } from "../i18n";
 
 export interface EngineOptions {
   cwd: string;
@@ -277,7 +277,12 @@ export class Engine {
       memoryReport: () => {
         const { numTensors, numBytes } = this.previousCellChange;
         const sign = (n: number) => (n >= 0 ? `+${formatNumber(n)}` : formatNumber(n));
-        return `${describeMemory(this.memoryFigures())}\n${t("memory.previousCell", { tensors: sign(numTensors), bytes: sign(numBytes) })}`;
+        const report = `${describeMemory(this.memoryFigures())}\n${t("memory.previousCell", { tensors: sign(numTensors), bytes: sign(numBytes) })}`;
+        // The native backend adds what libtorch holds on its device (and, on a GPU, the whole device's use).
+        const device = this.tf.memory() as { device?: string; numBytesInDevice?: number; deviceBytesUsed?: number; deviceBytesTotal?: number };
+        if (device.numBytesInDevice === undefined) return report;
+        const gpu = device.deviceBytesTotal ? t("memory.deviceGpu", { used: formatBytes(device.deviceBytesUsed ?? 0), total: formatBytes(device.deviceBytesTotal) }) : "";
+        return `${report}\n${t("memory.device", { device: device.device ?? "device", bytes: formatBytes(device.numBytesInDevice) })}${gpu}`;
       },
       setTypecheck: (mode) => (this.typecheck = mode),
       typecheckMode: () => this.typecheck,

@@ -1,6 +1,7 @@
-// Conv2D, its two gradients, and the fused (bias + activation) forward. TensorFlow.js keeps
-// activations NHWC and filters HWIO; ATen's oneDNN path takes logical NCHW/OIHW, so activations are
-// viewed with channels_last strides (no copy) and only the small filter is re-laid out.
+// Conv2D and depthwise Conv2D, their gradients, and the fused (bias + activation) forward.
+// TensorFlow.js keeps activations NHWC and filters HWIO (depthwise: HWIM); ATen takes logical
+// NCHW/OIHW, so an NHWC tensor is viewed as NCHW with channels_last strides (no copy), and ATen's
+// channels_last results are viewed back as NHWC. Only the small filter is re-laid out.
 #include "tensors.h"
 
 namespace gb {
@@ -16,76 +17,89 @@ Pads pads(const Napi::Value& v) {
   return {p.at(0), p.at(1), p.at(2), p.at(3)};
 }
 
-// HWIO filter buffer -> OIHW tensor in channels_last memory (what oneDNN wants next to NHWC data).
-at::Tensor filter(const Napi::Value& array, const Shape& hwio) {
-  return wrap(array, hwio).permute({3, 2, 0, 1}).contiguous(at::MemoryFormat::ChannelsLast);
+at::Tensor nchw(const at::Tensor& nhwc) { return nhwc.permute({0, 3, 1, 2}); }
+at::Tensor nhwc(const at::Tensor& nchw) { return nchw.permute({0, 2, 3, 1}); }
+
+// HWIO (or, depthwise, HWIM) filter -> OIHW weight (depthwise: (I*M) x 1 x H x W), channels_last.
+at::Tensor weight(const at::Tensor& f, bool depthwise) {
+  if (depthwise) {
+    return f.permute({2, 3, 0, 1}).reshape({f.size(2) * f.size(3), 1, f.size(0), f.size(1)}).contiguous(at::MemoryFormat::ChannelsLast);
+  }
+  return f.permute({3, 2, 0, 1}).contiguous(at::MemoryFormat::ChannelsLast);
+}
+
+// The weight gradient back in the filter's layout.
+at::Tensor filterLayout(const at::Tensor& w, const Shape& filterShape, bool depthwise) {
+  if (depthwise) return w.reshape({filterShape[2], filterShape[3], filterShape[0], filterShape[1]}).permute({2, 3, 0, 1});
+  return w.permute({2, 3, 1, 0});
 }
 
 // ATen pads symmetrically only, so asymmetric ("same" with an even total) padding is applied
 // explicitly and the convolution then runs unpadded.
 at::Tensor padInput(const at::Tensor& x, const Pads& p) {
   if (p.symmetric()) return x;
-  return at::constant_pad_nd(x, {p.left, p.right, p.top, p.bottom}, 0)
-      .contiguous(at::MemoryFormat::ChannelsLast);
+  return at::constant_pad_nd(x, {p.left, p.right, p.top, p.bottom}, 0).contiguous(at::MemoryFormat::ChannelsLast);
 }
 
-std::vector<int64_t> atenPadding(const Pads& p) {
-  if (p.symmetric()) return {p.top, p.left};
-  return {0, 0};
-}
+Shape atenPadding(const Pads& p) { return p.symmetric() ? Shape{p.top, p.left} : Shape{0, 0}; }
 
-// conv2d(x, xShape, filter, filterShape, strides, pads, dilations, outShape, bias|null, activation, alpha, out)
+at::Tensor channelsLast(const at::Tensor& x) { return x.contiguous(at::MemoryFormat::ChannelsLast); }
+
+// conv2d(x, filter, strides, pads, dilations, depthwise, bias | -1, activation, alpha, preluWeights | -1) -> id
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   return guard(info, "Conv2D", [&]() -> Napi::Value {
-    auto p = pads(info[5]);
-    auto x = padInput(wrapNhwc(info[0], ints(info[1])), p);
-    auto w = filter(info[2], ints(info[3]));
+    auto p = pads(info[3]);
+    bool depthwise = boolean(info[5]);
+    auto x = padInput(channelsLast(nchw(get(info[0]))), p);
+    auto w = weight(get(info[1]), depthwise);
     c10::optional<at::Tensor> bias;
-    if (!info[8].IsNull() && !info[8].IsUndefined()) bias = wrap(info[8], {w.size(0)});
-    auto y = at::convolution(x, w, bias, ints(info[4]), atenPadding(p), ints(info[6]), false, {0, 0}, 1);
-    auto out = outputNhwc(info[11], ints(info[7]));
-    activate(out.tensor, y, info[9].As<Napi::Number>().Int32Value(), info[10].As<Napi::Number>().DoubleValue());
-    return out.array;
+    if (int64(info[6]) >= 0) bias = get(info[6]);
+    int64_t groups = depthwise ? x.size(1) : 1;
+    auto y = at::convolution(x, w, bias, ints(info[2]), atenPadding(p), ints(info[4]), false, {0, 0}, groups);
+    int activation = info[7].As<Napi::Number>().Int32Value();
+    if (activation != kLinear) {
+      at::Tensor prelu = int64(info[9]) >= 0 ? nchw(get(info[9]).expand({y.size(0), y.size(2), y.size(3), y.size(1)})) : at::Tensor();
+      y = activate(y, activation, number(info[8]), prelu);
+    }
+    return put(info.Env(), nhwc(y));
   });
 }
 
-// conv2dBackpropInput(dy, dyShape, filter, filterShape, strides, pads, dilations, inputShape, out)
+// conv2dBackpropInput(dy, filter, inputShape, strides, pads, dilations, depthwise) -> id
 Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   return guard(info, "Conv2DBackpropInput", [&]() -> Napi::Value {
-    auto p = pads(info[5]);
-    auto dy = wrapNhwc(info[0], ints(info[1]));
-    auto w = filter(info[2], ints(info[3]));
-    auto inShape = ints(info[7]);
+    auto p = pads(info[4]);
+    bool depthwise = boolean(info[6]);
+    auto dy = channelsLast(nchw(get(info[0])));
+    auto w = weight(get(info[1]), depthwise);
+    auto inShape = ints(info[2]);
     int64_t n = inShape[0], h = inShape[1], wd = inShape[2], c = inShape[3];
     int64_t hp = p.symmetric() ? h : h + p.top + p.bottom;
     int64_t wp = p.symmetric() ? wd : wd + p.left + p.right;
     // Only the input's shape matters for the input gradient; its values are never read.
-    auto placeholder = at::empty({n, c, hp, wp}, at::TensorOptions().dtype(at::kFloat).memory_format(at::MemoryFormat::ChannelsLast));
-    auto grads = at::convolution_backward(dy, placeholder, w, c10::nullopt, ints(info[4]), atenPadding(p), ints(info[6]), false,
-                                          {0, 0}, 1, {true, false, false});
+    auto placeholder = at::empty({n, c, hp, wp}, floats().memory_format(at::MemoryFormat::ChannelsLast));
+    auto grads = at::convolution_backward(dy, placeholder, w, c10::nullopt, ints(info[3]), atenPadding(p), ints(info[5]), false,
+                                          {0, 0}, depthwise ? c : 1, {true, false, false});
     auto dx = std::get<0>(grads);
     if (!p.symmetric()) dx = dx.slice(2, p.top, p.top + h).slice(3, p.left, p.left + wd);
-    auto out = outputNhwc(info[8], inShape);
-    out.tensor.copy_(dx);
-    return out.array;
+    return put(info.Env(), nhwc(dx));
   });
 }
 
-// conv2dBackpropFilter(x, xShape, dy, dyShape, filterShape, strides, pads, dilations, out)
+// conv2dBackpropFilter(x, dy, filterShape, strides, pads, dilations, depthwise) -> id
 Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   return guard(info, "Conv2DBackpropFilter", [&]() -> Napi::Value {
-    auto p = pads(info[6]);
-    auto x = padInput(wrapNhwc(info[0], ints(info[1])), p);
-    auto dy = wrapNhwc(info[2], ints(info[3]));
-    auto hwio = ints(info[4]);
+    auto p = pads(info[4]);
+    bool depthwise = boolean(info[6]);
+    auto x = padInput(channelsLast(nchw(get(info[0]))), p);
+    auto dy = channelsLast(nchw(get(info[1])));
+    auto fs = ints(info[2]);
     // Only the filter's shape matters for the filter gradient.
-    auto placeholder = at::empty({hwio[3], hwio[2], hwio[0], hwio[1]},
-                                 at::TensorOptions().dtype(at::kFloat).memory_format(at::MemoryFormat::ChannelsLast));
-    auto grads = at::convolution_backward(dy, x, placeholder, c10::nullopt, ints(info[5]), atenPadding(p), ints(info[7]), false,
-                                          {0, 0}, 1, {false, true, false});
-    auto out = output(info[8], hwio);
-    out.tensor.permute({3, 2, 0, 1}).copy_(std::get<1>(grads));
-    return out.array;
+    Shape wShape = depthwise ? Shape{fs[2] * fs[3], 1, fs[0], fs[1]} : Shape{fs[3], fs[2], fs[0], fs[1]};
+    auto placeholder = at::empty(wShape, floats().memory_format(at::MemoryFormat::ChannelsLast));
+    auto grads = at::convolution_backward(dy, x, placeholder, c10::nullopt, ints(info[3]), atenPadding(p), ints(info[5]), false,
+                                          {0, 0}, depthwise ? x.size(1) : 1, {false, true, false});
+    return put(info.Env(), filterLayout(std::get<1>(grads), fs, depthwise));
   });
 }
 

@@ -1,193 +1,210 @@
-// Elementwise unary and binary ops (with broadcasting), reductions, softmax and transpose: the
-// many small kernels that optimizers and losses are made of.
+// Elementwise kernels: unary and binary math (with broadcasting), comparisons and logic, casts,
+// select, AddN. Ops are chosen by index into tables whose names are exported (`unaryOps`,
+// `binaryOps`), so JavaScript maps TensorFlow.js kernel names to them without string passing per call.
 #include "tensors.h"
-
-#include <ATen/Parallel.h>
-
-#include <cmath>
-#include <functional>
-#include <string>
-#include <unordered_map>
 
 namespace gb {
 namespace {
 
-std::string name(const Napi::Value& v) { return v.As<Napi::String>().Utf8Value(); }
+using UnaryFn = at::Tensor (*)(const at::Tensor&, double, double);
+struct Unary {
+  const char* name;
+  UnaryFn fn;
+};
 
-// TensorFlow.js's Step: 1 where x > 0, alpha elsewhere, NaN kept. ATen has no such op.
-void step(at::Tensor& out, const at::Tensor& x, float alpha) {
-  auto src = x.contiguous();
-  const float* in = src.data_ptr<float>();
-  float* dst = out.data_ptr<float>();
-  at::parallel_for(0, src.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
-    // Written as selects (v != v is NaN) so that the compiler vectorises the loop.
-    for (int64_t i = begin; i < end; ++i) {
-      float v = in[i];
-      float s = v > 0.f ? 1.f : alpha;
-      dst[i] = v != v ? v : s;
-    }
-  });
+at::Tensor asFloat(const at::Tensor& x) { return x.is_floating_point() ? x : x.to(at::kFloat); }
+
+// TensorFlow.js's semantics where they differ from ATen's are noted per op.
+const Unary kUnary[] = {
+    {"Abs", [](const at::Tensor& x, double, double) { return at::abs(x); }},
+    {"Acos", [](const at::Tensor& x, double, double) { return at::acos(asFloat(x)); }},
+    {"Acosh", [](const at::Tensor& x, double, double) { return at::acosh(asFloat(x)); }},
+    {"Asin", [](const at::Tensor& x, double, double) { return at::asin(asFloat(x)); }},
+    {"Asinh", [](const at::Tensor& x, double, double) { return at::asinh(asFloat(x)); }},
+    {"Atan", [](const at::Tensor& x, double, double) { return at::atan(asFloat(x)); }},
+    {"Atanh", [](const at::Tensor& x, double, double) { return at::atanh(asFloat(x)); }},
+    {"Ceil", [](const at::Tensor& x, double, double) { return at::ceil(asFloat(x)); }},
+    {"Cos", [](const at::Tensor& x, double, double) { return at::cos(asFloat(x)); }},
+    {"Cosh", [](const at::Tensor& x, double, double) { return at::cosh(asFloat(x)); }},
+    {"Elu", [](const at::Tensor& x, double, double) { return at::elu(asFloat(x)); }},
+    {"Erf", [](const at::Tensor& x, double, double) { return at::erf(asFloat(x)); }},
+    {"Exp", [](const at::Tensor& x, double, double) { return at::exp(asFloat(x)); }},
+    {"Expm1", [](const at::Tensor& x, double, double) { return at::expm1(asFloat(x)); }},
+    {"Floor", [](const at::Tensor& x, double, double) { return at::floor(asFloat(x)); }},
+    {"IsNan", [](const at::Tensor& x, double, double) { return at::isnan(x); }},
+    {"IsInf", [](const at::Tensor& x, double, double) { return at::isinf(x); }},
+    {"IsFinite", [](const at::Tensor& x, double, double) { return at::isfinite(x); }},
+    {"Log", [](const at::Tensor& x, double, double) { return at::log(asFloat(x)); }},
+    {"Log1p", [](const at::Tensor& x, double, double) { return at::log1p(asFloat(x)); }},
+    {"LogicalNot", [](const at::Tensor& x, double, double) { return at::logical_not(x); }},
+    {"Neg", [](const at::Tensor& x, double, double) { return at::neg(x); }},
+    {"Reciprocal", [](const at::Tensor& x, double, double) { return at::reciprocal(asFloat(x)); }},
+    {"Relu", [](const at::Tensor& x, double, double) { return at::clamp_min(x, 0); }},
+    {"Relu6", [](const at::Tensor& x, double, double) { return at::clamp(x, 0, 6); }},
+    {"Round", [](const at::Tensor& x, double, double) { return at::round(asFloat(x)); }},  // half to even, as tfjs
+    {"Rsqrt", [](const at::Tensor& x, double, double) { return at::rsqrt(asFloat(x)); }},
+    {"Selu", [](const at::Tensor& x, double, double) { return at::selu(asFloat(x)); }},
+    {"Sigmoid", [](const at::Tensor& x, double, double) { return at::sigmoid(asFloat(x)); }},
+    {"Sign", [](const at::Tensor& x, double, double) { return at::sign(x); }},
+    {"Sin", [](const at::Tensor& x, double, double) { return at::sin(asFloat(x)); }},
+    {"Sinh", [](const at::Tensor& x, double, double) { return at::sinh(asFloat(x)); }},
+    {"Softplus", [](const at::Tensor& x, double, double) { return at::softplus(asFloat(x)); }},
+    {"Sqrt", [](const at::Tensor& x, double, double) { return at::sqrt(asFloat(x)); }},
+    {"Square", [](const at::Tensor& x, double, double) { return at::mul(x, x); }},
+    {"Tan", [](const at::Tensor& x, double, double) { return at::tan(asFloat(x)); }},
+    {"Tanh", [](const at::Tensor& x, double, double) { return at::tanh(asFloat(x)); }},
+    // Step: 1 where x > 0, alpha elsewhere, NaN kept.
+    {"Step",
+     [](const at::Tensor& x, double alpha, double) {
+       auto f = asFloat(x);
+       return at::where(at::isnan(f), f, at::where(f > 0, at::ones_like(f), at::full_like(f, alpha)));
+     }},
+    {"LeakyRelu", [](const at::Tensor& x, double alpha, double) { return at::leaky_relu(asFloat(x), alpha); }},
+    {"ClipByValue", [](const at::Tensor& x, double lo, double hi) { return at::clamp(x, lo, hi); }},
+    {"ZerosLike", [](const at::Tensor& x, double, double) { return at::zeros_like(x); }},
+    {"OnesLike", [](const at::Tensor& x, double, double) { return at::ones_like(x); }},
+};
+
+using BinaryFn = at::Tensor (*)(const at::Tensor&, const at::Tensor&);
+struct Binary {
+  const char* name;
+  BinaryFn fn;
+};
+
+const Binary kBinary[] = {
+    {"Add", [](const at::Tensor& a, const at::Tensor& b) { return at::add(a, b); }},
+    {"Sub", [](const at::Tensor& a, const at::Tensor& b) { return at::sub(a, b); }},
+    {"Multiply", [](const at::Tensor& a, const at::Tensor& b) { return at::mul(a, b); }},
+    {"RealDiv", [](const at::Tensor& a, const at::Tensor& b) { return at::div(a, b); }},
+    // tfjs: floor(a / b), always int32.
+    {"FloorDiv", [](const at::Tensor& a, const at::Tensor& b) { return at::div(a, b, "floor").to(at::kInt); }},
+    {"Maximum", [](const at::Tensor& a, const at::Tensor& b) { return at::maximum(a, b); }},
+    {"Minimum", [](const at::Tensor& a, const at::Tensor& b) { return at::minimum(a, b); }},
+    {"Pow", [](const at::Tensor& a, const at::Tensor& b) { return at::pow(a, b); }},
+    {"SquaredDifference",
+     [](const at::Tensor& a, const at::Tensor& b) {
+       auto d = at::sub(a, b);
+       return d.mul_(d);
+     }},
+    // tfjs: the remainder takes the divisor's sign, as Python's % (ATen's remainder).
+    {"Mod", [](const at::Tensor& a, const at::Tensor& b) { return at::remainder(a, b); }},
+    {"Atan2", [](const at::Tensor& a, const at::Tensor& b) { return at::atan2(asFloat(a), asFloat(b)); }},
+    {"Equal", [](const at::Tensor& a, const at::Tensor& b) { return at::eq(a, b); }},
+    {"NotEqual", [](const at::Tensor& a, const at::Tensor& b) { return at::ne(a, b); }},
+    {"Less", [](const at::Tensor& a, const at::Tensor& b) { return at::lt(a, b); }},
+    {"LessEqual", [](const at::Tensor& a, const at::Tensor& b) { return at::le(a, b); }},
+    {"Greater", [](const at::Tensor& a, const at::Tensor& b) { return at::gt(a, b); }},
+    {"GreaterEqual", [](const at::Tensor& a, const at::Tensor& b) { return at::ge(a, b); }},
+    {"LogicalAnd", [](const at::Tensor& a, const at::Tensor& b) { return at::logical_and(a, b); }},
+    {"LogicalOr", [](const at::Tensor& a, const at::Tensor& b) { return at::logical_or(a, b); }},
+    {"LogicalXor", [](const at::Tensor& a, const at::Tensor& b) { return at::logical_xor(a, b); }},
+    {"Prelu", [](const at::Tensor& x, const at::Tensor& alpha) { return at::where(x < 0, x * alpha, x); }},
+    // EluGrad(dy, y): dy where y >= 0, dy * (y + 1) elsewhere.
+    {"EluGrad", [](const at::Tensor& dy, const at::Tensor& y) { return at::where(y >= 0, dy, dy * (y + 1)); }},
+    {"DivNoNan",
+     [](const at::Tensor& a, const at::Tensor& b) {
+       auto q = at::div(a, b);
+       return at::where(b == 0, at::zeros_like(q), q);
+     }},
+};
+
+template <typename T, size_t N>
+Napi::Array names(Napi::Env env, const T (&table)[N]) {
+  auto out = Napi::Array::New(env, N);
+  for (size_t i = 0; i < N; ++i) out.Set(static_cast<uint32_t>(i), table[i].name);
+  return out;
 }
 
-using Unary = std::function<void(at::Tensor&, const at::Tensor&, double)>;
-
-const std::unordered_map<std::string, Unary>& unaryOps() {
-  static const std::unordered_map<std::string, Unary> ops = {
-      {"Relu", [](at::Tensor& o, const at::Tensor& x, double) { at::clamp_min_out(o, x, 0); }},
-      {"Relu6", [](at::Tensor& o, const at::Tensor& x, double) { at::clamp_out(o, x, 0, 6); }},
-      {"LeakyRelu", [](at::Tensor& o, const at::Tensor& x, double a) { at::leaky_relu_out(o, x, a); }},
-      {"Elu", [](at::Tensor& o, const at::Tensor& x, double) { at::elu_out(o, x); }},
-      {"Sigmoid", [](at::Tensor& o, const at::Tensor& x, double) { at::sigmoid_out(o, x); }},
-      {"Tanh", [](at::Tensor& o, const at::Tensor& x, double) { at::tanh_out(o, x); }},
-      {"Exp", [](at::Tensor& o, const at::Tensor& x, double) { at::exp_out(o, x); }},
-      {"Log", [](at::Tensor& o, const at::Tensor& x, double) { at::log_out(o, x); }},
-      {"Log1p", [](at::Tensor& o, const at::Tensor& x, double) { at::log1p_out(o, x); }},
-      {"Sqrt", [](at::Tensor& o, const at::Tensor& x, double) { at::sqrt_out(o, x); }},
-      {"Rsqrt", [](at::Tensor& o, const at::Tensor& x, double) { at::rsqrt_out(o, x); }},
-      {"Square", [](at::Tensor& o, const at::Tensor& x, double) { at::mul_out(o, x, x); }},
-      {"Neg", [](at::Tensor& o, const at::Tensor& x, double) { at::neg_out(o, x); }},
-      {"Abs", [](at::Tensor& o, const at::Tensor& x, double) { at::abs_out(o, x); }},
-      {"Reciprocal", [](at::Tensor& o, const at::Tensor& x, double) { at::reciprocal_out(o, x); }},
-      {"Step", [](at::Tensor& o, const at::Tensor& x, double a) { step(o, x, static_cast<float>(a)); }},
-  };
-  return ops;
-}
-
-// unary(op, x, shape, alpha, out)
+// unary(op, x, a, b) -> id
 Napi::Value UnaryOp(const Napi::CallbackInfo& info) {
-  auto op = name(info[0]);
-  return guard(info, op.c_str(), [&]() -> Napi::Value {
-    auto found = unaryOps().find(op);
-    if (found == unaryOps().end()) throw std::invalid_argument("no native unary op " + op);
-    auto shape = ints(info[2]);
-    auto x = wrap(info[1], shape);
-    auto out = output(info[4], shape);
-    found->second(out.tensor, x, info[3].As<Napi::Number>().DoubleValue());
-    return out.array;
+  uint32_t op = info[0].As<Napi::Number>().Uint32Value();
+  if (op >= sizeof(kUnary) / sizeof(kUnary[0])) throw Napi::RangeError::New(info.Env(), "unknown unary op");
+  return guard(info, kUnary[op].name, [&]() -> Napi::Value {
+    double a = info.Length() > 2 ? info[2].As<Napi::Number>().DoubleValue() : 0;
+    double b = info.Length() > 3 ? info[3].As<Napi::Number>().DoubleValue() : 0;
+    return put(info.Env(), kUnary[op].fn(get(info[1]), a, b));
   });
 }
 
-using Binary = std::function<void(at::Tensor&, const at::Tensor&, const at::Tensor&)>;
-
-const std::unordered_map<std::string, Binary>& binaryOps() {
-  static const std::unordered_map<std::string, Binary> ops = {
-      {"Add", [](at::Tensor& o, const at::Tensor& a, const at::Tensor& b) { at::add_out(o, a, b); }},
-      {"Sub", [](at::Tensor& o, const at::Tensor& a, const at::Tensor& b) { at::sub_out(o, a, b); }},
-      {"Multiply", [](at::Tensor& o, const at::Tensor& a, const at::Tensor& b) { at::mul_out(o, a, b); }},
-      {"RealDiv", [](at::Tensor& o, const at::Tensor& a, const at::Tensor& b) { at::div_out(o, a, b); }},
-      {"Maximum", [](at::Tensor& o, const at::Tensor& a, const at::Tensor& b) { at::maximum_out(o, a, b); }},
-      {"Minimum", [](at::Tensor& o, const at::Tensor& a, const at::Tensor& b) { at::minimum_out(o, a, b); }},
-      {"SquaredDifference",
-       [](at::Tensor& o, const at::Tensor& a, const at::Tensor& b) {
-         at::sub_out(o, a, b);
-         o.mul_(o);
-       }},
-  };
-  return ops;
-}
-
-// binary(op, a, aShape, b, bShape, outShape, out)
+// binary(op, a, b) -> id
 Napi::Value BinaryOp(const Napi::CallbackInfo& info) {
-  auto op = name(info[0]);
-  return guard(info, op.c_str(), [&]() -> Napi::Value {
-    auto found = binaryOps().find(op);
-    if (found == binaryOps().end()) throw std::invalid_argument("no native binary op " + op);
-    auto a = wrap(info[1], ints(info[2]));
-    auto b = wrap(info[3], ints(info[4]));
-    auto out = output(info[6], ints(info[5]));
-    found->second(out.tensor, a, b);
-    return out.array;
+  uint32_t op = info[0].As<Napi::Number>().Uint32Value();
+  if (op >= sizeof(kBinary) / sizeof(kBinary[0])) throw Napi::RangeError::New(info.Env(), "unknown binary op");
+  return guard(info, kBinary[op].name, [&]() -> Napi::Value { return put(info.Env(), kBinary[op].fn(get(info[1]), get(info[2]))); });
+}
+
+at::ScalarType dtypeOf(int32_t code) {
+  switch (code) {
+    case 0: return at::kFloat;
+    case 1: return at::kInt;
+    case 2: return at::kBool;
+    default: throw std::invalid_argument("unknown dtype code " + std::to_string(code));
+  }
+}
+
+// cast(x, dtypeCode) -> id. float to int truncates toward zero, as tfjs's Int32Array.from does.
+Napi::Value Cast(const Napi::CallbackInfo& info) {
+  return guard(info, "Cast", [&]() -> Napi::Value {
+    const auto& x = get(info[0]);
+    auto to = dtypeOf(info[1].As<Napi::Number>().Int32Value());
+    return put(info.Env(), x.scalar_type() == to ? x : x.to(to));
   });
 }
 
-// addN(arrays, shape, out)
+// select(condition, t, e) -> id. A rank-1 condition picks whole rows of higher-rank t and e (tfjs).
+Napi::Value Select(const Napi::CallbackInfo& info) {
+  return guard(info, "Select", [&]() -> Napi::Value {
+    auto c = get(info[0]);
+    const auto& t = get(info[1]);
+    const auto& e = get(info[2]);
+    if (c.dim() == 1 && t.dim() > 1) {
+      Shape s(t.dim(), 1);
+      s[0] = c.size(0);
+      c = c.view(s);
+    }
+    return put(info.Env(), at::where(c.to(at::kBool), t, e));
+  });
+}
+
+// addN([ids]) -> id
 Napi::Value AddN(const Napi::CallbackInfo& info) {
   return guard(info, "AddN", [&]() -> Napi::Value {
-    auto arrays = info[0].As<Napi::Array>();
-    auto shape = ints(info[1]);
-    auto out = output(info[2], shape);
-    out.tensor.copy_(wrap(arrays.Get(0u), shape));
-    for (uint32_t i = 1; i < arrays.Length(); ++i) out.tensor.add_(wrap(arrays.Get(i), shape));
-    return out.array;
+    auto ids = info[0].As<Napi::Array>();
+    at::Tensor sum = get(ids.Get(0u)).clone();
+    for (uint32_t i = 1; i < ids.Length(); ++i) sum.add_(get(ids.Get(i)));
+    return put(info.Env(), sum);
   });
 }
 
-// reduce(op, x, shape, axes, outShape, out): out is null for ArgMax/ArgMin. The reduced dims are dropped; the caller reshapes for keepDims.
-Napi::Value Reduce(const Napi::CallbackInfo& info) {
-  auto op = name(info[0]);
-  return guard(info, op.c_str(), [&]() -> Napi::Value {
-    auto x = wrap(info[1], ints(info[2]));
-    auto axes = ints(info[3]);
-    auto outShape = ints(info[4]);
-    if (op == "ArgMax" || op == "ArgMin") {
-      // TensorFlow.js indices are int32; ATen's are int64.
-      int64_t n = 1;
-      for (auto d : outShape) n *= d;
-      auto array = Napi::Int32Array::New(info.Env(), static_cast<size_t>(n));
-      auto out = at::from_blob(array.Data(), outShape, at::TensorOptions().dtype(at::kInt));
-      out.copy_(op == "ArgMax" ? at::argmax(x, axes.at(0), false) : at::argmin(x, axes.at(0), false));
-      return array;
-    }
-    auto out = output(info[5], outShape);
-    if (op == "Sum") {
-      at::sum_out(out.tensor, x, axes, false);
-    } else if (op == "Mean") {
-      at::mean_out(out.tensor, x, axes, false);
-    } else if (op == "Max") {
-      at::amax_out(out.tensor, x, axes, false);
-    } else if (op == "Min") {
-      at::amin_out(out.tensor, x, axes, false);
-    } else {
-      throw std::invalid_argument("no native reduction " + op);
-    }
-    return out.array;
+// fill(shape, value, dtypeCode) -> id
+Napi::Value Fill(const Napi::CallbackInfo& info) {
+  return guard(info, "Fill", [&]() -> Napi::Value {
+    auto dtype = dtypeOf(info[2].As<Napi::Number>().Int32Value());
+    return put(info.Env(), at::full(ints(info[0]), number(info[1]), at::TensorOptions().dtype(dtype).device(device())));
   });
 }
 
-// softmax(logits, shape, out): along the last axis, as TensorFlow.js's Softmax kernel is.
-Napi::Value Softmax(const Napi::CallbackInfo& info) {
-  return guard(info, "Softmax", [&]() -> Napi::Value {
-    auto shape = ints(info[1]);
-    auto x = wrap(info[0], shape);
-    auto out = output(info[2], shape);
-    at::_softmax_out(out.tensor, x, -1, false);
-    return out.array;
-  });
-}
-
-// transpose(x, shape, perm, outShape, out)
-Napi::Value Transpose(const Napi::CallbackInfo& info) {
-  return guard(info, "Transpose", [&]() -> Napi::Value {
-    auto x = wrap(info[0], ints(info[1]));
-    auto out = output(info[4], ints(info[3]));
-    out.tensor.copy_(x.permute(ints(info[2])));
-    return out.array;
-  });
-}
-
-// gather(x, xShape, indices: Int32Array, axis, outShape, out): outShape has the indices flattened.
-Napi::Value Gather(const Napi::CallbackInfo& info) {
-  return guard(info, "GatherV2", [&]() -> Napi::Value {
-    auto x = wrap(info[0], ints(info[1]));
-    auto indexArray = info[2].As<Napi::Int32Array>();
-    auto indices = at::from_blob(indexArray.Data(), {static_cast<int64_t>(indexArray.ElementLength())},
-                                 at::TensorOptions().dtype(at::kInt)).to(at::kLong);
-    auto out = output(info[5], ints(info[4]));
-    at::index_select_out(out.tensor, x, info[3].As<Napi::Number>().Int64Value(), indices);
-    return out.array;
+// range(start, step, n, dtypeCode) -> id: start + step * i for i < n (n computed as tfjs does).
+Napi::Value Range(const Napi::CallbackInfo& info) {
+  return guard(info, "Range", [&]() -> Napi::Value {
+    auto dtype = dtypeOf(info[3].As<Napi::Number>().Int32Value());
+    auto i = at::arange(int64(info[2]), at::TensorOptions().dtype(at::kDouble).device(device()));
+    return put(info.Env(), (i * number(info[1]) + number(info[0])).to(dtype));
   });
 }
 
 }  // namespace
 
 void registerElementwise(Napi::Env env, Napi::Object exports) {
+  exports.Set("unaryOps", names(env, kUnary));
+  exports.Set("binaryOps", names(env, kBinary));
   exports.Set("unary", Napi::Function::New(env, UnaryOp));
   exports.Set("binary", Napi::Function::New(env, BinaryOp));
+  exports.Set("cast", Napi::Function::New(env, Cast));
+  exports.Set("select", Napi::Function::New(env, Select));
   exports.Set("addN", Napi::Function::New(env, AddN));
-  exports.Set("reduce", Napi::Function::New(env, Reduce));
-  exports.Set("softmax", Napi::Function::New(env, Softmax));
-  exports.Set("transpose", Napi::Function::New(env, Transpose));
-  exports.Set("gather", Napi::Function::New(env, Gather));
+  exports.Set("fill", Napi::Function::New(env, Fill));
+  exports.Set("range", Napi::Function::New(env, Range));
 }
 
 }  // namespace gb

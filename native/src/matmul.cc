@@ -4,34 +4,32 @@
 namespace gb {
 namespace {
 
-// batchMatMul(a, aShape, b, bShape, transposeA, transposeB, bias|null, biasShape, activation, alpha, outShape, out)
-Napi::Value BatchMatMul(const Napi::CallbackInfo& info) {
+// matMul(a, b, transposeA, transposeB, bias | -1, activation, alpha, preluWeights | -1) -> id
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
   return guard(info, "BatchMatMul", [&]() -> Napi::Value {
-    auto a = wrap(info[0], ints(info[1]));
-    auto b = wrap(info[2], ints(info[3]));
-    if (info[4].As<Napi::Boolean>().Value()) a = a.transpose(-1, -2);
-    if (info[5].As<Napi::Boolean>().Value()) b = b.transpose(-1, -2);
-    bool hasBias = !info[6].IsNull() && !info[6].IsUndefined();
-    auto out = output(info[11], ints(info[10]));
-    if (a.dim() == 2 && b.dim() == 2 && out.tensor.dim() == 2) {
-      if (hasBias) {
-        at::addmm_out(out.tensor, wrap(info[6], ints(info[7])), a, b);
-      } else {
-        at::mm_out(out.tensor, a, b);
-      }
+    at::Tensor a = get(info[0]);
+    at::Tensor b = get(info[1]);
+    if (boolean(info[2])) a = a.transpose(-1, -2);
+    if (boolean(info[3])) b = b.transpose(-1, -2);
+    bool hasBias = int64(info[4]) >= 0;
+    at::Tensor y;
+    if (a.dim() == 2 && b.dim() == 2) {
+      y = hasBias ? at::addmm(get(info[4]).expand({a.size(0), b.size(1)}), a, b) : at::mm(a, b);
     } else {
-      at::matmul_out(out.tensor, a, b);
-      if (hasBias) out.tensor.add_(wrap(info[6], ints(info[7])));
+      y = at::matmul(a, b);
+      if (hasBias) y.add_(get(info[4]));
     }
-    activate(out.tensor, out.tensor, info[8].As<Napi::Number>().Int32Value(), info[9].As<Napi::Number>().DoubleValue());
-    return out.array;
+    int activation = info[5].As<Napi::Number>().Int32Value();
+    if (activation == kLinear) return put(info.Env(), y);
+    at::Tensor prelu = int64(info[7]) >= 0 ? get(info[7]) : at::Tensor();
+    return put(info.Env(), activate(y, activation, number(info[6]), prelu));
   });
 }
 
 }  // namespace
 
 void registerMatMul(Napi::Env env, Napi::Object exports) {
-  exports.Set("batchMatMul", Napi::Function::New(env, BatchMatMul));
+  exports.Set("matMul", Napi::Function::New(env, MatMul));
 }
 
 }  // namespace gb

@@ -1,5 +1,6 @@
 // Fused optimizer updates. TensorFlow.js's adam costs ~13 tensor ops per variable per step, each with
-// JavaScript bookkeeping that outweighs the arithmetic; here it is one pass over the buffers.
+// JavaScript bookkeeping that outweighs the arithmetic; here it is one pass (on the CPU) or a few
+// in-place ATen ops (elsewhere).
 #include <ATen/Parallel.h>
 
 #include <cmath>
@@ -9,45 +10,71 @@
 namespace gb {
 namespace {
 
-float* floatData(const Napi::Value& v, size_t size) {
-  auto array = v.As<Napi::Float32Array>();
-  if (array.ElementLength() != size) throw Napi::RangeError::New(v.Env(), "adam: buffers differ in size");
-  return array.Data();
+// The same float32 arithmetic as tf.train.adam's applyGradients, written into the outputs (which may
+// be the inputs).
+void adamLoop(const at::Tensor& value, const at::Tensor& m, const at::Tensor& v, const at::Tensor& grad, float lr, float beta1,
+              float beta2, float eps, float c1, float c2, at::Tensor& outValue, at::Tensor& outM, at::Tensor& outV) {
+  const float* pv = value.data_ptr<float>();
+  const float* pm = m.data_ptr<float>();
+  const float* ps = v.data_ptr<float>();
+  const float* pg = grad.data_ptr<float>();
+  float* ov = outValue.data_ptr<float>();
+  float* om = outM.data_ptr<float>();
+  float* os = outV.data_ptr<float>();
+  float oneMinusBeta1 = 1.f - beta1;
+  float oneMinusBeta2 = 1.f - beta2;
+  at::parallel_for(0, grad.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      float g = pg[i];
+      float mi = pm[i] * beta1 + g * oneMinusBeta1;
+      float vi = ps[i] * beta2 + (g * g) * oneMinusBeta2;
+      float step = (mi / c1) / (std::sqrt(vi / c2) + eps);
+      om[i] = mi;
+      os[i] = vi;
+      ov[i] = step * -lr + pv[i];
+    }
+  });
 }
 
-// adam(value, m, v, grad, learningRate, beta1, beta2, epsilon, oneMinusAccBeta1, oneMinusAccBeta2,
-//      outValue, outM, outV): the outputs may be the inputs (in-place update). Same arithmetic, in
-//      float32, as tf.train.adam's applyGradients.
+bool exclusive(const at::Tensor& t) {
+  return t.use_count() == 1 && t.storage().use_count() == 1 && t.is_contiguous() && t.storage_offset() == 0;
+}
+
+// adam(value, m, v, grad, lr, beta1, beta2, epsilon, oneMinusAccBeta1, oneMinusAccBeta2, mayUpdate[3])
+//   -> [id | -1] x 3: -1 where the tensor was updated in place (allowed by mayUpdate and when nothing
+//   else sees its memory), else the id of the new value.
 Napi::Value Adam(const Napi::CallbackInfo& info) {
   return guard(info, "adam", [&]() -> Napi::Value {
-    size_t n = info[3].As<Napi::Float32Array>().ElementLength();
-    const float* value = floatData(info[0], n);
-    const float* m = floatData(info[1], n);
-    const float* v = floatData(info[2], n);
-    const float* grad = floatData(info[3], n);
-    float lr = static_cast<float>(info[4].As<Napi::Number>().DoubleValue());
-    float beta1 = static_cast<float>(info[5].As<Napi::Number>().DoubleValue());
-    float beta2 = static_cast<float>(info[6].As<Napi::Number>().DoubleValue());
-    float eps = static_cast<float>(info[7].As<Napi::Number>().DoubleValue());
-    float c1 = static_cast<float>(info[8].As<Napi::Number>().DoubleValue());
-    float c2 = static_cast<float>(info[9].As<Napi::Number>().DoubleValue());
-    float* outValue = floatData(info[10], n);
-    float* outM = floatData(info[11], n);
-    float* outV = floatData(info[12], n);
-    float oneMinusBeta1 = 1.f - beta1;
-    float oneMinusBeta2 = 1.f - beta2;
-    at::parallel_for(0, static_cast<int64_t>(n), 1 << 15, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        float g = grad[i];
-        float mi = m[i] * beta1 + g * oneMinusBeta1;
-        float vi = v[i] * beta2 + (g * g) * oneMinusBeta2;
-        float step = (mi / c1) / (std::sqrt(vi / c2) + eps);
-        outM[i] = mi;
-        outV[i] = vi;
-        outValue[i] = step * -lr + value[i];
-      }
-    });
-    return info.Env().Undefined();
+    const at::Tensor& value = get(info[0]);
+    const at::Tensor& m = get(info[1]);
+    const at::Tensor& v = get(info[2]);
+    at::Tensor grad = get(info[3]).contiguous();
+    auto may = info[10].As<Napi::Array>();
+    const at::Tensor* inputs[3] = {&value, &m, &v};
+    at::Tensor outs[3];
+    bool inPlace[3];
+    for (uint32_t k = 0; k < 3; ++k) {
+      const at::Tensor& t = *inputs[k];
+      if (t.sizes() != grad.sizes() || t.scalar_type() != at::kFloat) throw std::invalid_argument("adam: variable, moments and gradient differ");
+      inPlace[k] = may.Get(k).ToBoolean().Value() && exclusive(t);
+      outs[k] = inPlace[k] ? t : at::empty_like(t, at::MemoryFormat::Contiguous);
+    }
+    float lr = static_cast<float>(number(info[4])), beta1 = static_cast<float>(number(info[5]));
+    float beta2 = static_cast<float>(number(info[6])), eps = static_cast<float>(number(info[7]));
+    float c1 = static_cast<float>(number(info[8])), c2 = static_cast<float>(number(info[9]));
+    if (grad.is_cpu() && grad.scalar_type() == at::kFloat) {
+      adamLoop(value.contiguous(), m.contiguous(), v.contiguous(), grad, lr, beta1, beta2, eps, c1, c2, outs[0], outs[1], outs[2]);
+    } else {
+      auto newM = m * beta1 + grad * (1.f - beta1);
+      auto newV = v * beta2 + grad * grad * (1.f - beta2);
+      auto newValue = value - (newM / c1) / ((newV / c2).sqrt() + eps) * lr;
+      outs[0].copy_(newValue);
+      outs[1].copy_(newM);
+      outs[2].copy_(newV);
+    }
+    auto result = Napi::Array::New(info.Env(), 3);
+    for (uint32_t k = 0; k < 3; ++k) result.Set(k, inPlace[k] ? Napi::Number::New(info.Env(), -1) : put(info.Env(), outs[k]));
+    return result;
   });
 }
 

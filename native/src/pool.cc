@@ -1,10 +1,14 @@
-// MaxPool, AvgPool and their gradients on NHWC buffers viewed as channels_last NCHW.
+// MaxPool, AvgPool and their gradients on NHWC tensors viewed as channels_last NCHW; also batch norm
+// and image resizing (the other NHWC image kernels).
 #include "tensors.h"
 
 #include <limits>
 
 namespace gb {
 namespace {
+
+at::Tensor nchw(const at::Tensor& nhwc) { return nhwc.permute({0, 3, 1, 2}).contiguous(at::MemoryFormat::ChannelsLast); }
+at::Tensor nhwc(const at::Tensor& nchw) { return nchw.permute({0, 2, 3, 1}); }
 
 struct Window {
   Shape kernel, strides;
@@ -13,7 +17,6 @@ struct Window {
   bool atenCanPad() const {
     return top == bottom && left == right && top <= kernel[0] / 2 && left <= kernel[1] / 2;
   }
-  bool unpadded() const { return top == 0 && bottom == 0 && left == 0 && right == 0; }
   Shape atenPadding() const { return atenCanPad() ? Shape{top, left} : Shape{0, 0}; }
   at::Tensor pad(const at::Tensor& x, double value) const {
     if (atenCanPad()) return x;
@@ -32,99 +35,109 @@ Window window(const Napi::Value& kernel, const Napi::Value& strides, const Napi:
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
-// The argmax positions of a max pool, in a BigInt64Array owned by JavaScript, shaped like the output.
-at::Tensor wrapIndicesNhwc(const Napi::Value& value, const Shape& s) {
-  auto array = value.As<Napi::BigInt64Array>();
-  if (static_cast<int64_t>(array.ElementLength()) != s[0] * s[1] * s[2] * s[3]) {
-    throw Napi::RangeError::New(value.Env(), "max pool indices do not match the output shape");
-  }
-  return at::from_blob(array.Data(), s, at::TensorOptions().dtype(at::kLong)).permute({0, 3, 1, 2});
-}
-
-// maxPool(x, xShape, kernel, strides, pads, outShape, indices: BigInt64Array | null, out). When indices is
-// given (training), the argmax is kept there for MaxPoolGrad instead of being recomputed.
+// maxPool(x, kernel, strides, pads, keepArgmax) -> id, or [id, argmaxId] with keepArgmax (training:
+// the gradient then need not redo the pool).
 Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   return guard(info, "MaxPool", [&]() -> Napi::Value {
-    auto win = window(info[2], info[3], info[4]);
-    auto x = win.pad(wrapNhwc(info[0], ints(info[1])), kNegInf);
-    auto outShape = ints(info[5]);
-    auto out = outputNhwc(info[7], outShape);
-    if (info[6].IsTypedArray()) {
-      auto indices = wrapIndicesNhwc(info[6], outShape);
-      at::max_pool2d_with_indices_out(out.tensor, indices, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false);
-    } else {
-      out.tensor.copy_(std::get<0>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false)));
-    }
-    return out.array;
+    auto win = window(info[1], info[2], info[3]);
+    auto x = win.pad(nchw(get(info[0])), kNegInf);
+    if (!boolean(info[4])) return put(info.Env(), nhwc(at::max_pool2d(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false)));
+    auto result = at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false);
+    auto ids = Napi::Array::New(info.Env(), 2);
+    ids.Set(1u, hold(info.Env(), std::get<1>(result)));
+    ids.Set(0u, put(info.Env(), nhwc(std::get<0>(result))));
+    return ids;
   });
 }
 
-// maxPoolGrad(dy, dyShape, x, xShape, kernel, strides, pads, indices: BigInt64Array | null, out)
+// maxPoolGrad(dy, x, kernel, strides, pads, argmaxId | -1) -> id: without the forward's argmax it is
+// recomputed from x.
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   return guard(info, "MaxPoolGrad", [&]() -> Napi::Value {
-    auto win = window(info[4], info[5], info[6]);
-    auto dyShape = ints(info[1]);
-    auto dy = wrapNhwc(info[0], dyShape);
-    auto xShape = ints(info[3]);
-    auto x = win.pad(wrapNhwc(info[2], xShape), kNegInf);
-    // Without the forward kernel's argmax (not recorded), it is recomputed from x.
-    auto indices = info[7].IsTypedArray()
-                       ? wrapIndicesNhwc(info[7], dyShape)
-                       : std::get<1>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false));
-    auto out = outputNhwc(info[8], xShape);
-    if (win.atenCanPad()) {
-      // Straight into the output buffer: no temporary, no copy.
-      at::max_pool2d_with_indices_backward_out(out.tensor, dy, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false, indices);
-    } else {
-      auto dx = at::max_pool2d_with_indices_backward(dy, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false, indices);
-      out.tensor.copy_(win.unpad(dx, xShape[1], xShape[2]));
-    }
-    return out.array;
+    auto win = window(info[2], info[3], info[4]);
+    auto dy = nchw(get(info[0]));
+    const auto& input = get(info[1]);
+    auto x = win.pad(nchw(input), kNegInf);
+    auto indices = int64(info[5]) >= 0 ? get(info[5])
+                                        : std::get<1>(at::max_pool2d_with_indices(x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false));
+    auto dx = at::max_pool2d_with_indices_backward(dy, x, win.kernel, win.strides, win.atenPadding(), {1, 1}, false, indices);
+    return put(info.Env(), nhwc(win.unpad(dx, input.size(1), input.size(2))));
   });
 }
 
 // How many real (unpadded) inputs each window covers: TensorFlow.js averages over those only.
 at::Tensor windowCounts(const Window& win, int64_t h, int64_t w) {
-  auto ones = at::ones({1, 1, h, w}, at::kFloat);
-  return at::avg_pool2d(at::constant_pad_nd(ones, {win.left, win.right, win.top, win.bottom}, 0), win.kernel, win.strides,
-                        {0, 0}, false, true, 1);
+  auto ones = at::ones({1, 1, h, w}, floats());
+  return at::avg_pool2d(at::constant_pad_nd(ones, {win.left, win.right, win.top, win.bottom}, 0), win.kernel, win.strides, {0, 0},
+                        false, true, 1);
 }
 
-// avgPool(x, xShape, kernel, strides, pads, outShape, out)
+// avgPool(x, kernel, strides, pads) -> id
 Napi::Value AvgPool(const Napi::CallbackInfo& info) {
   return guard(info, "AvgPool", [&]() -> Napi::Value {
-    auto win = window(info[2], info[3], info[4]);
-    auto xShape = ints(info[1]);
-    auto x = wrapNhwc(info[0], xShape);
-    auto out = outputNhwc(info[6], ints(info[5]));
-    if (win.atenCanPad()) {
-      out.tensor.copy_(at::avg_pool2d(x, win.kernel, win.strides, win.atenPadding(), false, false, c10::nullopt));
-    } else {
-      auto sums = at::avg_pool2d(win.pad(x, 0), win.kernel, win.strides, {0, 0}, false, true, 1);
-      at::div_out(out.tensor, sums, windowCounts(win, xShape[1], xShape[2]));
-    }
-    return out.array;
+    auto win = window(info[1], info[2], info[3]);
+    const auto& input = get(info[0]);
+    auto x = nchw(input);
+    if (win.atenCanPad()) return put(info.Env(), nhwc(at::avg_pool2d(x, win.kernel, win.strides, win.atenPadding(), false, false, c10::nullopt)));
+    auto sums = at::avg_pool2d(win.pad(x, 0), win.kernel, win.strides, {0, 0}, false, true, 1);
+    return put(info.Env(), nhwc(sums / windowCounts(win, input.size(1), input.size(2))));
   });
 }
 
-// avgPoolGrad(dy, dyShape, xShape, kernel, strides, pads, out). TensorFlow.js's gradient divides by the
-// whole window, padding included (unlike its forward pass); it is matched here so that training on
-// this backend follows training on the cpu backend.
+// avgPoolGrad(dy, inputShape, kernel, strides, pads) -> id. TensorFlow.js's gradient divides by the
+// whole window, padding included (unlike its forward pass); matched here so that training follows
+// training on the cpu backend.
 Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
   return guard(info, "AvgPoolGrad", [&]() -> Napi::Value {
-    auto win = window(info[3], info[4], info[5]);
-    auto dy = wrapNhwc(info[0], ints(info[1]));
-    auto xShape = ints(info[2]);
-    auto opts = at::TensorOptions().dtype(at::kFloat).memory_format(at::MemoryFormat::ChannelsLast);
+    auto win = window(info[2], info[3], info[4]);
+    auto dy = nchw(get(info[0]));
+    auto xShape = ints(info[1]);
     int64_t windowSize = win.kernel[0] * win.kernel[1];
-    auto out = outputNhwc(info[6], xShape);
     // The input's values are never read, only its (padded) shape.
     int64_t hp = xShape[1] + (win.atenCanPad() ? 0 : win.top + win.bottom);
     int64_t wp = xShape[2] + (win.atenCanPad() ? 0 : win.left + win.right);
-    auto x = at::empty({xShape[0], xShape[3], hp, wp}, opts);
+    auto x = at::empty({xShape[0], xShape[3], hp, wp}, floats().memory_format(at::MemoryFormat::ChannelsLast));
     auto dx = at::avg_pool2d_backward(dy, x, win.kernel, win.strides, win.atenPadding(), false, true, windowSize);
-    out.tensor.copy_(win.unpad(dx, xShape[1], xShape[2]));
-    return out.array;
+    return put(info.Env(), nhwc(win.unpad(dx, xShape[1], xShape[2])));
+  });
+}
+
+// batchNorm(x, mean, variance, offset | -1, scale | -1, epsilon) -> id (tfjs's FusedBatchNorm).
+Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
+  return guard(info, "FusedBatchNorm", [&]() -> Napi::Value {
+    const auto& x = get(info[0]);
+    auto inv = at::rsqrt(get(info[2]) + number(info[5]));
+    if (int64(info[4]) >= 0) inv = inv * get(info[4]);
+    auto y = (x - get(info[1])) * inv;
+    if (int64(info[3]) >= 0) y.add_(get(info[3]));
+    return put(info.Env(), y);
+  });
+}
+
+// resize(images, height, width, alignCorners, bilinear) -> id. JavaScript sends only the modes
+// where ATen's arithmetic is TensorFlow.js's (bilinear: half-pixel centers or aligned corners;
+// nearest: neither).
+Napi::Value Resize(const Napi::CallbackInfo& info) {
+  return guard(info, "Resize", [&]() -> Napi::Value {
+    auto x = nchw(get(info[0]));
+    Shape size{int64(info[1]), int64(info[2])};
+    at::Tensor y = boolean(info[4]) ? at::upsample_bilinear2d(x, size, boolean(info[3]), c10::nullopt, c10::nullopt)
+                                    : at::upsample_nearest2d(x, size, c10::nullopt, c10::nullopt);
+    return put(info.Env(), nhwc(y));
+  });
+}
+
+// resizeGrad(dy, imageShape, alignCorners, bilinear) -> id
+Napi::Value ResizeGrad(const Napi::CallbackInfo& info) {
+  return guard(info, "ResizeGrad", [&]() -> Napi::Value {
+    // Contiguous NCHW: libtorch 1.13's upsample backward kernels mishandle channels_last gradients.
+    auto dy = get(info[0]).permute({0, 3, 1, 2}).contiguous();
+    auto s = ints(info[1]);
+    Shape outSize{dy.size(2), dy.size(3)};
+    Shape inSize{s[0], s[3], s[1], s[2]};
+    at::Tensor dx = boolean(info[3]) ? at::upsample_bilinear2d_backward(dy, outSize, inSize, boolean(info[2]), c10::nullopt, c10::nullopt)
+                                     : at::upsample_nearest2d_backward(dy, outSize, inSize, c10::nullopt, c10::nullopt);
+    return put(info.Env(), nhwc(dx));
   });
 }
 
@@ -135,6 +148,9 @@ void registerPool(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
   exports.Set("avgPool", Napi::Function::New(env, AvgPool));
   exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad));
+  exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
+  exports.Set("resize", Napi::Function::New(env, Resize));
+  exports.Set("resizeGrad", Napi::Function::New(env, ResizeGrad));
 }
 
 }  // namespace gb

@@ -9,8 +9,8 @@
 // tape (an External) keeps libtorch's autograd graph until rnnBackward runs backward through time
 // (torch::autograd::grad) or rnnRelease / the garbage collector drops it.
 //
-// The boundary with JavaScript is two small functions, fromJs and toJs (float32 typed arrays today);
-// everything else works on at::Tensor.
+// Inputs and results are tensors held in the addon's slots (tensors.h): nothing is copied to or from
+// JavaScript memory. Results are stored detached, so later kernels on them record no autograd.
 #include <torch/csrc/autograd/autograd.h>
 
 #include <memory>
@@ -54,22 +54,6 @@ at::Tensor apply(Act act, const at::Tensor& x) {
   return x;
 }
 
-// ---- the JavaScript boundary (today: float32 typed arrays) ----
-
-// An owned copy when recording (the graph keeps its inputs, and JavaScript may recycle its buffers),
-// a zero-copy view otherwise.
-at::Tensor fromJs(const Napi::Value& value, const Shape& shape, bool own) {
-  auto t = wrap(value, shape);
-  return own ? t.clone() : t;
-}
-
-Napi::Float32Array toJs(Napi::Env env, const at::Tensor& t) {
-  auto c = t.detach().contiguous();
-  auto out = Napi::Float32Array::New(env, static_cast<size_t>(c.numel()));
-  if (c.numel() > 0) std::memcpy(out.Data(), c.data_ptr<float>(), sizeof(float) * c.numel());
-  return out;
-}
-
 bool present(const Napi::Value& v) { return !v.IsNull() && !v.IsUndefined(); }
 
 // ---- the recurrence ----
@@ -86,11 +70,23 @@ struct Weights {
 };
 
 // x: [B, T, D]; mask: [B, T] of 0/1 or undefined.
-Sequence run(Cell cell, Act act, Act gate, const at::Tensor& x, const Weights& w, std::vector<at::Tensor> states,
+Sequence run(Cell cell, Act act, Act gate, const at::Tensor& x, const Weights& weights, std::vector<at::Tensor> states,
              at::Tensor mask, bool goBackwards, bool returnSequences) {
   const int64_t B = x.size(0), T = x.size(1), D = x.size(2);
-  const int64_t U = w.recurrentKernel.size(0);
+  const int64_t U = weights.recurrentKernel.size(0);
   at::Tensor input = goBackwards ? x.flip({1}) : x;
+  Weights w = weights;
+  if (cell == Cell::kLstm) {
+    // Keras orders the LSTM gates i, f, c, o; as i, f, o, c the three gate activations are one op
+    // per step. The reordering is part of the graph, so gradients come back in Keras's order.
+    auto reorder = [U](const at::Tensor& t) {
+      int64_t d = t.dim() - 1;
+      return at::cat({t.narrow(d, 0, 2 * U), t.narrow(d, 3 * U, U), t.narrow(d, 2 * U, U)}, d);
+    };
+    w.kernel = reorder(w.kernel);
+    w.recurrentKernel = reorder(w.recurrentKernel);
+    if (w.bias.defined()) w.bias = reorder(w.bias);
+  }
   if (mask.defined()) mask = (goBackwards ? mask.flip({1}) : mask).ne(0).unsqueeze(-1);  // [B, T, 1] bool
   // Every step's input projection (and the input bias) in one matmul.
   at::Tensor projected = input.reshape({B * T, D});
@@ -108,12 +104,10 @@ Sequence run(Cell cell, Act act, Act gate, const at::Tensor& x, const Weights& w
     const at::Tensor& h = states[0];
     std::vector<at::Tensor> next;
     if (cell == Cell::kLstm) {
-      auto z = at::addmm(xt, h, w.recurrentKernel).chunk(4, 1);
-      auto i = apply(gate, z[0]);
-      auto f = apply(gate, z[1]);
-      auto c = f * states[1] + i * apply(act, z[2]);
-      auto o = apply(gate, z[3]);
-      next = {o * apply(act, c), c};
+      auto z = at::addmm(xt, h, w.recurrentKernel);
+      auto ifo = apply(gate, z.narrow(1, 0, 3 * U)).chunk(3, 1);
+      auto c = ifo[1] * states[1] + ifo[0] * apply(act, z.narrow(1, 3 * U, U));
+      next = {ifo[2] * apply(act, c), c};
     } else if (cell == Cell::kGru) {
       auto xs = xt.chunk(3, 1);
       auto inner = at::mm(h, gateKernel).chunk(2, 1);
@@ -160,9 +154,16 @@ size_t bytesOf(const std::vector<at::Tensor>& ts) {
   return n;
 }
 
-// rnnForward({cell, activation, recurrentActivation, x, xShape, kernel, kernelShape, recurrentKernel,
-//   bias|null, states: Float32Array[]|null, mask|null, goBackwards, returnSequences, record})
-// → {output, outputShape, states: Float32Array[], tape?}
+// A leaf of the recorded graph: the slot's tensor itself (no copy), detached from any graph it came
+// with; libtorch's reference keeps it alive if JavaScript frees the slot before backward.
+at::Tensor leaf(const Napi::Value& id, bool record) {
+  const at::Tensor& t = get(id);
+  return record ? t.detach().requires_grad_(true) : t;
+}
+
+// rnnForward({cell, activation, recurrentActivation, x, kernel, recurrentKernel, bias|null,
+//   states: id[]|null, mask|null, goBackwards, returnSequences, record}) (tensors as slot ids)
+// → [output id, ...state ids, tape?]; output and state shapes are the caller's to know.
 Napi::Value RnnForward(const Napi::CallbackInfo& info) {
   return guard(info, "RNN", [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -173,8 +174,11 @@ Napi::Value RnnForward(const Napi::CallbackInfo& info) {
     bool record = args.Get("record").As<Napi::Boolean>();
     bool goBackwards = args.Get("goBackwards").As<Napi::Boolean>();
     bool returnSequences = args.Get("returnSequences").As<Napi::Boolean>();
-    Shape xShape = ints(args.Get("xShape"));
-    Shape kernelShape = ints(args.Get("kernelShape"));
+    at::Tensor x = leaf(args.Get("x"), record);
+    Shape xShape = x.sizes().vec();
+    Weights w;
+    w.kernel = leaf(args.Get("kernel"), record);
+    Shape kernelShape = w.kernel.sizes().vec();
     if (xShape.size() != 3 || kernelShape.size() != 2 || kernelShape[0] != xShape[2]) {
       throw std::invalid_argument("expected inputs [batch, time, features] and a kernel [features, gates * units]");
     }
@@ -182,43 +186,44 @@ Napi::Value RnnForward(const Napi::CallbackInfo& info) {
     const int64_t B = xShape[0], U = kernelShape[1] / gates;
     if (U * gates != kernelShape[1]) throw std::invalid_argument("kernel columns are not a multiple of the gate count");
 
-    Weights w;
-    w.kernel = fromJs(args.Get("kernel"), kernelShape, record);
-    w.recurrentKernel = fromJs(args.Get("recurrentKernel"), {U, gates * U}, record);
-    if (present(args.Get("bias"))) w.bias = fromJs(args.Get("bias"), {gates * U}, record);
-    at::Tensor x = fromJs(args.Get("x"), xShape, record);
+    w.recurrentKernel = leaf(args.Get("recurrentKernel"), record);
+    if (w.recurrentKernel.sizes() != at::IntArrayRef({U, gates * U})) throw std::invalid_argument("the recurrent kernel is not [units, gates * units]");
+    if (present(args.Get("bias"))) {
+      w.bias = leaf(args.Get("bias"), record);
+      if (w.bias.sizes() != at::IntArrayRef({gates * U})) throw std::invalid_argument("the bias is not [gates * units]");
+    }
     const size_t numStates = cell == Cell::kLstm ? 2 : 1;
     std::vector<at::Tensor> initial;
     bool hasInitialStates = present(args.Get("states"));
     if (hasInitialStates) {
       auto list = args.Get("states").As<Napi::Array>();
       if (list.Length() != numStates) throw std::invalid_argument("wrong number of initial states");
-      for (uint32_t k = 0; k < numStates; ++k) initial.push_back(fromJs(list.Get(k), {B, U}, record));
+      for (uint32_t k = 0; k < numStates; ++k) {
+        initial.push_back(leaf(list.Get(k), record));
+        if (initial.back().sizes() != at::IntArrayRef({B, U})) throw std::invalid_argument("an initial state is not [batch, units]");
+      }
     } else {
       for (size_t k = 0; k < numStates; ++k) initial.push_back(at::zeros({B, U}, x.options()));
     }
     at::Tensor mask;
-    if (present(args.Get("mask"))) mask = fromJs(args.Get("mask"), {B, xShape[1]}, false).clone();
+    if (present(args.Get("mask"))) {
+      mask = get(args.Get("mask"));
+      if (mask.sizes() != at::IntArrayRef({B, xShape[1]})) throw std::invalid_argument("the mask is not [batch, time]");
+    }
 
     auto tape = std::make_shared<Tape>();
     if (record) {
       tape->inputs = {x, w.kernel, w.recurrentKernel};
       if (w.bias.defined()) tape->inputs.push_back(w.bias);
       if (hasInitialStates) tape->inputs.insert(tape->inputs.end(), initial.begin(), initial.end());
-      for (auto& t : tape->inputs) t.requires_grad_(true);
       tape->hasBias = w.bias.defined();
       tape->hasInitialStates = hasInitialStates;
     }
     Sequence seq = run(cell, act, gate, x, w, initial, mask, goBackwards, returnSequences);
 
-    auto result = Napi::Object::New(env);
-    result.Set("output", toJs(env, seq.output));
-    auto shape = Napi::Array::New(env, seq.output.dim());
-    for (int64_t d = 0; d < seq.output.dim(); ++d) shape.Set(static_cast<uint32_t>(d), Napi::Number::New(env, static_cast<double>(seq.output.size(d))));
-    result.Set("outputShape", shape);
-    auto states = Napi::Array::New(env, seq.states.size());
-    for (size_t k = 0; k < seq.states.size(); ++k) states.Set(static_cast<uint32_t>(k), toJs(env, seq.states[k]));
-    result.Set("states", states);
+    std::vector<at::Tensor> results{seq.output.detach()};
+    for (const auto& state : seq.states) results.push_back(state.detach());
+    auto result = putAll(env, results).As<Napi::Array>();
     if (record) {
       tape->outputs.push_back(seq.output);
       tape->outputs.insert(tape->outputs.end(), seq.states.begin(), seq.states.end());
@@ -226,7 +231,7 @@ Napi::Value RnnForward(const Napi::CallbackInfo& info) {
       // collected promptly.
       tape->bytes = bytesOf(tape->inputs) + 12 * static_cast<size_t>(xShape[1]) * B * gates * U * sizeof(float);
       Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(tape->bytes));
-      result.Set("tape", Napi::External<TapeRef>::New(env, new TapeRef(tape), finalizeTape));
+      result.Set(static_cast<uint32_t>(results.size()), Napi::External<TapeRef>::New(env, new TapeRef(tape), finalizeTape));
     }
     return result;
   });
@@ -245,8 +250,8 @@ void release(Napi::Env env, Tape& tape) {
   tape.bytes = 0;
 }
 
-// rnnBackward(tape, dOutput, dStates: Float32Array[]) → {dx, dKernel, dRecurrentKernel, dBias|null,
-// dStates: Float32Array[]|null}; consumes the tape.
+// rnnBackward(tape, dOutput id, dStates: id[]) → [dx, dKernel, dRecurrentKernel, (dBias), (dStates...)]
+// as slot ids, in the order of the forward's inputs (each gradient has its input's shape); consumes the tape.
 Napi::Value RnnBackward(const Napi::CallbackInfo& info) {
   return guard(info, "RNN gradient", [&]() -> Napi::Value {
     Napi::Env env = info.Env();
@@ -255,26 +260,16 @@ Napi::Value RnnBackward(const Napi::CallbackInfo& info) {
     auto dStates = info[2].As<Napi::Array>();
     if (dStates.Length() + 1 != tape.outputs.size()) throw std::invalid_argument("wrong number of state gradients");
     std::vector<at::Tensor> grads;
-    grads.push_back(fromJs(info[1], tape.outputs[0].sizes().vec(), true));
-    for (uint32_t k = 0; k < dStates.Length(); ++k) grads.push_back(fromJs(dStates.Get(k), tape.outputs[k + 1].sizes().vec(), true));
+    for (uint32_t k = 0; k < tape.outputs.size(); ++k) {
+      grads.push_back(get(k == 0 ? info[1] : dStates.Get(k - 1)));
+      if (grads.back().sizes() != tape.outputs[k].sizes()) throw std::invalid_argument("a gradient's shape differs from its output's");
+    }
     auto dInputs = torch::autograd::grad(tape.outputs, tape.inputs, grads, /*retain_graph=*/false, /*create_graph=*/false,
                                          /*allow_unused=*/true);
     for (size_t k = 0; k < dInputs.size(); ++k) {
       if (!dInputs[k].defined()) dInputs[k] = at::zeros_like(tape.inputs[k].detach());
     }
-    auto result = Napi::Object::New(env);
-    size_t k = 0;
-    result.Set("dx", toJs(env, dInputs[k++]));
-    result.Set("dKernel", toJs(env, dInputs[k++]));
-    result.Set("dRecurrentKernel", toJs(env, dInputs[k++]));
-    result.Set("dBias", tape.hasBias ? Napi::Value(toJs(env, dInputs[k++])) : env.Null());
-    if (tape.hasInitialStates) {
-      auto list = Napi::Array::New(env);
-      for (uint32_t s = 0; k < dInputs.size(); ++s) list.Set(s, toJs(env, dInputs[k++]));
-      result.Set("dStates", list);
-    } else {
-      result.Set("dStates", env.Null());
-    }
+    auto result = putAll(env, dInputs);
     release(env, tape);
     return result;
   });

@@ -1,44 +1,43 @@
-// Bridges between TensorFlow.js values (Float32Arrays owned by the cpu backend, shapes as JS arrays)
-// and ATen tensors. Inputs are wrapped without copying; outputs are Float32Arrays the caller passes
-// in (recycled by the backend), which ATen writes into: JavaScript owns every byte and nothing needs
-// freeing here.
+// The native backend's storage: every TensorFlow.js tensor on the "native" backend is an at::Tensor held
+// here in a slot, named to JavaScript by its slot id (a small integer), as tfjs-node holds TensorFlow
+// handles. Kernels take slot ids and return the id of a new slot; the new tensor's dtype and shape are
+// left in a shared Int32Array (`exports.out`) so that no JavaScript array is built per call.
 #pragma once
 
 #include <ATen/ATen.h>
 #include <napi.h>
 
+#include <string>
 #include <vector>
 
 namespace gb {
 
 using Shape = std::vector<int64_t>;
 
-// A JS array of integers (a shape, strides, pads...).
+// The device every tensor lives on (chosen once at load, see addon.cc).
+const at::Device& device();
+void setDevice(const at::Device& d);
+at::TensorOptions floats();
+
+// A JS array of integers (a shape, axes, pads...).
 Shape ints(const Napi::Value& value);
+int64_t int64(const Napi::Value& value);
+double number(const Napi::Value& value);
+bool boolean(const Napi::Value& value);
 
-// A zero-copy tensor over a Float32Array with the given shape.
-at::Tensor wrap(const Napi::Value& array, const Shape& shape);
+// The tensor in the slot named by a JS number.
+const at::Tensor& get(const Napi::Value& id);
+// Stores a kernel's result (int64 becomes int32, float64 float32: TensorFlow.js knows no others),
+// writes its dtype and shape to the shared out buffer and returns its slot id.
+Napi::Value put(Napi::Env env, at::Tensor t);
+// Stores a tensor that only native code reads (kept as it is, out buffer untouched), e.g. pooling argmaxes.
+Napi::Value hold(Napi::Env env, at::Tensor t);
+// Stores several results (multi-output kernels); JavaScript knows their shapes.
+Napi::Value putAll(Napi::Env env, const std::vector<at::Tensor>& ts);
 
-// A zero-copy NHWC buffer seen as a logical NCHW tensor with channels_last strides: the layout
-// ATen's oneDNN convolutions and pooling prefer, so neither side transposes anything.
-at::Tensor wrapNhwc(const Napi::Value& array, const Shape& nhwcShape);
-
-// The caller's output Float32Array (exactly the size of shape), and a tensor that writes into it.
-// Every kernel writes all of it: the buffer may hold a previous tensor's values.
-struct Output {
-  Napi::Float32Array array;
-  at::Tensor tensor;
-};
-Output output(const Napi::Value& out, const Shape& shape);
-
-// The NHWC output buffer seen as logical NCHW (see wrapNhwc).
-Output outputNhwc(const Napi::Value& out, const Shape& nhwcShape);
-
-// Activation codes shared with kernel/backends/native/ (keep in sync with activations.ts).
-enum Activation { kLinear = 0, kRelu = 1, kRelu6 = 2, kSigmoid = 3, kLeakyRelu = 4, kElu = 5 };
-
-// Writes activation(src) into dst (which may alias src).
-void activate(at::Tensor& dst, const at::Tensor& src, int activation, double alpha);
+// Activation codes shared with kernel/backends/native/context.ts.
+enum Activation { kLinear = 0, kRelu = 1, kRelu6 = 2, kSigmoid = 3, kLeakyRelu = 4, kElu = 5, kPrelu = 6, kTanh = 7 };
+at::Tensor activate(const at::Tensor& x, int activation, double alpha, const at::Tensor& preluWeights);
 
 // Runs fn, turning ATen's exceptions into JavaScript errors that name the kernel.
 template <typename Fn>
@@ -56,10 +55,14 @@ Napi::Value guard(const Napi::CallbackInfo& info, const char* kernel, Fn fn) {
   }
 }
 
+void registerStore(Napi::Env env, Napi::Object exports);
+void registerElementwise(Napi::Env env, Napi::Object exports);
+void registerReduce(Napi::Env env, Napi::Object exports);
+void registerShape(Napi::Env env, Napi::Object exports);
+void registerMatMul(Napi::Env env, Napi::Object exports);
 void registerConv(Napi::Env env, Napi::Object exports);
 void registerPool(Napi::Env env, Napi::Object exports);
-void registerMatMul(Napi::Env env, Napi::Object exports);
-void registerElementwise(Napi::Env env, Napi::Object exports);
 void registerOptimizers(Napi::Env env, Napi::Object exports);
+void registerRnn(Napi::Env env, Napi::Object exports);
 
 }  // namespace gb

@@ -3,10 +3,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { nativeAddon } from "../../kernel/backends/native/index";
-import { assertClose, random, skip, tf } from "./helpers";
+import { assertClose, random, skip, tf, useBackend } from "./helpers";
 
 async function train(backend: string, steps: number): Promise<{ weights: Float32Array[]; optimizer: Float32Array[]; iterations: number }> {
-  await tf.setBackend(backend);
+  await useBackend(backend);
   const shapes = [[5, 3], [3], [7]];
   const vars = shapes.map((s, i) => tf.tidy(() => tf.variable(tf.tensor(random(s.reduce((a, b) => a * b, 1), 50 + i), s))));
   const optimizer = tf.train.adam(0.05, 0.8, 0.95, 1e-6);
@@ -49,7 +49,7 @@ describe("native fused adam", { skip }, () => {
 
   for (const share of ["clone", "slice"] as const) {
     test(`a ${share} of a variable keeps its values while the variable trains`, async () => {
-      await tf.setBackend("native");
+      await useBackend("native");
       const v = tf.tidy(() => tf.variable(tf.tensor1d(random(12, 70))));
       const optimizer = tf.train.adam(0.1);
       const step = () => optimizer.minimize(() => tf.sum(tf.square(v)) as tf.Scalar);

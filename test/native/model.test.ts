@@ -2,7 +2,7 @@
 // the native backend and the cpu backend; kernels the native path declines still run (cpu fallback).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { assertClose, random, skip, tf } from "./helpers";
+import { assertClose, random, skip, tf, useBackend } from "./helpers";
 import { registerNativeBackend } from "../../kernel/backends/native/index";
 
 const SHAPES: Record<string, number[]> = {
@@ -30,7 +30,7 @@ function loss(w: Record<string, tf.Variable>, x: tf.Tensor4D, labels: tf.Tensor2
 }
 
 async function gradientsOn(backend: string): Promise<{ loss: number; grads: Record<string, Float32Array> }> {
-  await tf.setBackend(backend);
+  await useBackend(backend);
   const w = weights();
   const x = tf.tensor4d(random(3 * 13 * 11 * 2, 990), [3, 13, 11, 2]);
   const labels = tf.oneHot(tf.tensor1d([0, 3, 2], "int32"), 4).toFloat() as tf.Tensor2D;
@@ -56,7 +56,7 @@ describe("native backend on whole models", { skip }, () => {
   test("three adam steps of the digits model end at the same weights", async () => {
     const trained: Float32Array[][] = [];
     for (const backend of ["cpu", "native"]) {
-      await tf.setBackend(backend);
+      await useBackend(backend);
       const model = tf.sequential({
         layers: [
           tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, activation: "relu" }),
@@ -85,7 +85,7 @@ describe("native backend on whole models", { skip }, () => {
 
   test("kernels the native path declines fall back to the cpu kernels", async () => {
     const run = async (backend: string) => {
-      await tf.setBackend(backend);
+      await useBackend(backend);
       return tf.tidy(() => {
         const ints = tf.add(tf.tensor1d([1, 2, 3], "int32"), tf.tensor1d([4, 5, 6], "int32"));
         const x = tf.tensor4d(random(2 * 5 * 5 * 3, 1400), [2, 5, 5, 3]);
@@ -106,7 +106,7 @@ describe("native backend on whole models", { skip }, () => {
   });
 
   test("registration is idempotent and leaves an explicit backend choice alone", async () => {
-    await tf.setBackend("cpu");
+    await useBackend("cpu");
     assert.deepEqual(registerNativeBackend(tf), { ok: true });
     assert.equal(tf.getBackend(), "cpu");
     assert.ok(tf.engine().registryFactory.native !== undefined);

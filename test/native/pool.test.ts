@@ -1,7 +1,7 @@
 // Native MaxPool, AvgPool and their gradients against TensorFlow.js's cpu kernels.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { assertClose, compareKernel, random, randomInput, skip, tf } from "./helpers";
+import { assertClose, compareKernel, random, randomInput, skip, tf, useBackend } from "./helpers";
 
 interface PoolCase {
   x: number[];
@@ -43,7 +43,7 @@ for (const kind of ["MaxPool", "AvgPool"]) {
 describe("native MaxPoolGrad (argmax recomputed)", { skip }, () => {
   for (const [i, c] of CASES.entries()) {
     test(label(c), async () => {
-      await tf.setBackend("cpu");
+      await useBackend("cpu");
       const x = randomInput(c.x, 300 + i);
       const y = tf.maxPool(tf.tensor4d(x.values, c.x as [number, number, number, number]), c.filterSize, c.strides, c.pad);
       const output = { shape: y.shape as number[], values: y.dataSync() as Float32Array };
@@ -71,7 +71,7 @@ describe("native max pool gradient through tf.grad (argmax kept)", { skip }, () 
       const dyValues = random(outShape(c).reduce((a, b) => a * b, 1), 510 + i);
       const grads: Float32Array[] = [];
       for (const backend of ["cpu", "native"]) {
-        await tf.setBackend(backend);
+        await useBackend(backend);
         const dy = tf.tensor(dyValues, outShape(c));
         const pooled = (x: tf.Tensor) => tf.mul(tf.maxPool(x as tf.Tensor4D, c.filterSize, c.strides, c.pad), dy).sum();
         const g = tf.grad(pooled)(tf.tensor4d(values, c.x as [number, number, number, number]));

@@ -5,7 +5,7 @@
 // attention trains to the same losses.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { assertClose, random, skip, tf } from "./helpers";
+import { assertClose, fallbacksDuring, random, skip, tf } from "./helpers";
 import { nativeAddon } from "../../kernel/backends/native/index";
 import type { RnnAddon } from "../../kernel/backends/native/rnn";
 import { seq2seqData, seq2seqModel, seq2seqTensors } from "../../bench/seq2seq";
@@ -216,8 +216,15 @@ describe("seq2seq LSTM with dot attention on the native backend", { skip }, () =
       const model = seq2seqModel(16, VOCAB, 8, SRC, TGT);
       model.setWeights(model.getWeights().map((w, i) => tf.tensor(random(w.size, 100 + i, -0.3, 0.3), w.shape)));
       model.compile({ optimizer: tf.train.adam(0.01), loss: "sparseCategoricalCrossentropy" });
-      const { result: history, calls } = await fusedCalls(() => model.fit(xs, ys, { epochs: 3, batchSize: 16, shuffle: false, verbose: 0 }));
-      if (backend === "native") assert.equal(calls, 2 * 3 * 2, "both LSTMs ran fused on every batch");
+      let fit: { result: tf.History; calls: number } | undefined;
+      const fallbacks = await fallbacksDuring(async () => {
+        fit = await fusedCalls(() => model.fit(xs, ys, { epochs: 3, batchSize: 16, shuffle: false, verbose: 0 }));
+      });
+      const { result: history, calls } = fit as { result: tf.History; calls: number };
+      if (backend === "native") {
+        assert.equal(calls, 2 * 3 * 2, "both LSTMs ran fused on every batch");
+        assert.deepEqual(fallbacks, [], "kernels that took the host fallback");
+      }
       losses.push(history.history.loss as number[]);
       tf.dispose([...xs, ys]);
       model.dispose();

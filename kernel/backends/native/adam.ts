@@ -8,7 +8,7 @@ import type { NamedTensorMap, Tensor, Variable } from "@tensorflow/tfjs";
 import { patchMethod } from "../../engine/tfjs-patches";
 import type { NativeAddon } from "./addon";
 import type { NativeBackend } from "./backend";
-import { floats, type Tf } from "./context";
+import type { Tf } from "./context";
 
 interface Moment {
   originalName: string;
@@ -51,20 +51,11 @@ function ensureMoments(tf: Tf, state: AdamState, names: string[]): void {
   });
 }
 
-interface Update {
-  targets: [Variable, Variable, Variable]; // value, first moment, second moment
-  inputs: [Float32Array, Float32Array, Float32Array];
-  grad: Float32Array;
-}
-
 function fusedStep(tf: Tf, addon: NativeAddon, state: AdamState, gradients: Gradients): boolean {
   const backend = tf.backend() as NativeBackend;
   const names = Array.isArray(gradients) ? gradients.map((g) => g.name) : Object.keys(gradients);
   // Check everything before changing anything: an unsupported input leaves the whole step to tfjs.
-  const updates: Update[] = [];
-  const accBeta1 = floats(backend, state.accBeta1);
-  const accBeta2 = floats(backend, state.accBeta2);
-  if (accBeta1 === undefined || accBeta2 === undefined) return false;
+  const updates: { targets: [Variable, Variable, Variable]; grad: Tensor }[] = [];
   ensureMoments(tf, state, names);
   for (const [i, name] of names.entries()) {
     const gradient: Tensor | undefined = Array.isArray(gradients) ? gradients[i]?.tensor : gradients[name];
@@ -74,21 +65,23 @@ function fusedStep(tf: Tf, addon: NativeAddon, state: AdamState, gradients: Grad
     const v = state.accumulatedSecondMoment[i]?.variable;
     if (value === undefined || m === undefined || v === undefined) return false;
     const targets: [Variable, Variable, Variable] = [value, m, v];
-    const inputs = targets.map((t) => floats(backend, t)?.values);
-    const grad = floats(backend, gradient)?.values;
-    if (grad === undefined || inputs.some((a) => a === undefined || a.length !== grad.length)) return false;
-    updates.push({ targets, inputs: inputs as [Float32Array, Float32Array, Float32Array], grad });
+    if (gradient.dtype !== "float32" || targets.some((t) => t.dtype !== "float32" || t.size !== gradient.size)) return false;
+    updates.push({ targets, grad: gradient });
   }
-  const oneMinusAccBeta1 = Math.fround(1 - (accBeta1.values[0] as number));
-  const oneMinusAccBeta2 = Math.fround(1 - (accBeta2.values[0] as number));
-  for (const { targets, inputs, grad } of updates) {
-    // In place when the buffers are ours alone; otherwise (first step: buffers from initializers,
-    // or shared with other tensors) into fresh buffers that the variables are then assigned.
-    const outputs = targets.map((t) => backend.exclusiveValues(t.dataId) ?? backend.allocate(grad.length)) as [Float32Array, Float32Array, Float32Array];
-    addon.adam(...inputs, grad, state.learningRate, state.beta1, state.beta2, state.epsilon, oneMinusAccBeta1, oneMinusAccBeta2, ...outputs);
+  const accBeta1 = state.accBeta1.dataSync()[0] as number;
+  const accBeta2 = state.accBeta2.dataSync()[0] as number;
+  const oneMinusAccBeta1 = Math.fround(1 - accBeta1);
+  const oneMinusAccBeta2 = Math.fround(1 - accBeta2);
+  for (const { targets, grad } of updates) {
+    // In place when the data is the variable's alone (the addon also checks that no view shares its
+    // memory); otherwise into new tensors that the variables are then assigned.
+    const ids = targets.map((t) => backend.id(t)) as [number, number, number];
+    const results = addon.adam(...ids, backend.id(grad), state.learningRate, state.beta1, state.beta2, state.epsilon,
+      oneMinusAccBeta1, oneMinusAccBeta2, targets.map((t) => backend.sole(t)) as [boolean, boolean, boolean]);
     targets.forEach((target, k) => {
-      if (outputs[k] === inputs[k]) return;
-      const fresh = tf.engine().makeTensorFromTensorInfo(backend.makeTensorInfo(target.shape, "float32", outputs[k]));
+      const id = results[k] as number;
+      if (id < 0) return;
+      const fresh = tf.engine().makeTensorFromTensorInfo(backend.adopt(id, target.shape, "float32"));
       target.assign(fresh);
       fresh.dispose();
     });

@@ -1,60 +1,83 @@
 // Finds and loads the compiled addon (native/build/Release/glassbox_native.node). The kernel runs
 // bundled from dist/, tests and benches run from sources, so the repository root is found by walking
 // up to the package.json named "glassbox" rather than by a fixed relative path.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { findKernelRoot } from "../../root";
+import type { DeviceInfo } from "./backend";
 
-/** Float32 buffers in, written into the caller's `out` buffer (also returned); shapes are plain arrays
- * (see native/src/*.cc). */
+/** A tensor held by the addon is named by its slot id (a number). Kernels take ids and return the id of
+ * a new slot, leaving its dtype code and shape in `out` (see native/src/tensors.h); -1 stands for "none"
+ * where a tensor is optional. */
 export interface NativeAddon {
+  /** [dtype code, rank, ...dims] of the last tensor a kernel made. */
+  out: Int32Array;
   setThreads(n: number): void;
   getThreads(): number;
   config(): string;
-  conv2d(
-    x: Float32Array, xShape: number[], filter: Float32Array, filterShape: number[], strides: number[], pads: number[],
-    dilations: number[], outShape: number[], bias: Float32Array | null, activation: number, alpha: number,
-    out: Float32Array,
-  ): Float32Array;
-  conv2dBackpropInput(
-    dy: Float32Array, dyShape: number[], filter: Float32Array, filterShape: number[], strides: number[], pads: number[],
-    dilations: number[], inputShape: number[],
-    out: Float32Array,
-  ): Float32Array;
-  conv2dBackpropFilter(
-    x: Float32Array, xShape: number[], dy: Float32Array, dyShape: number[], filterShape: number[], strides: number[],
-    pads: number[], dilations: number[],
-    out: Float32Array,
-  ): Float32Array;
-  maxPool(
-    x: Float32Array, xShape: number[], kernel: number[], strides: number[], pads: number[], outShape: number[],
-    indices: BigInt64Array | null,
-    out: Float32Array,
-  ): Float32Array;
-  maxPoolGrad(
-    dy: Float32Array, dyShape: number[], x: Float32Array, xShape: number[], kernel: number[], strides: number[], pads: number[],
-    indices: BigInt64Array | null,
-    out: Float32Array,
-  ): Float32Array;
-  avgPool(x: Float32Array, xShape: number[], kernel: number[], strides: number[], pads: number[], outShape: number[], out: Float32Array): Float32Array;
-  avgPoolGrad(dy: Float32Array, dyShape: number[], xShape: number[], kernel: number[], strides: number[], pads: number[], out: Float32Array): Float32Array;
-  batchMatMul(
-    a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], transposeA: boolean, transposeB: boolean,
-    bias: Float32Array | null, biasShape: number[], activation: number, alpha: number, outShape: number[],
-    out: Float32Array,
-  ): Float32Array;
-  unary(op: string, x: Float32Array, shape: number[], alpha: number, out: Float32Array): Float32Array;
-  binary(op: string, a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], outShape: number[], out: Float32Array): Float32Array;
-  addN(arrays: Float32Array[], shape: number[], out: Float32Array): Float32Array;
-  reduce(op: string, x: Float32Array, shape: number[], axes: number[], outShape: number[], out: Float32Array | null): Float32Array | Int32Array;
-  softmax(logits: Float32Array, shape: number[], out: Float32Array): Float32Array;
-  transpose(x: Float32Array, shape: number[], perm: number[], outShape: number[], out: Float32Array): Float32Array;
+  version(): string;
+  selectDevice(wanted: "auto" | "cpu" | "cuda"): DeviceInfo;
+  memory(): { bytes: number; deviceUsed: number; deviceTotal: number };
+  write(values: ArrayBufferView, shape: number[], dtype: number): number;
+  read(id: number): Float32Array | Int32Array | Uint8Array;
+  free(id: number): void;
+  alias(id: number): number;
+  live(): number;
+  exclusive(id: number): boolean;
+
+  unaryOps: string[];
+  binaryOps: string[];
+  unary(op: number, x: number, a?: number, b?: number): number;
+  binary(op: number, a: number, b: number): number;
+  cast(x: number, dtype: number): number;
+  select(condition: number, t: number, e: number): number;
+  addN(ids: number[]): number;
+  fill(shape: number[], value: number, dtype: number): number;
+  range(start: number, step: number, n: number, dtype: number): number;
+
+  reduce(x: number, op: number, axes: number[], keepDims: boolean): number;
+  cumulative(x: number, axis: number, exclusive: boolean, reverse: boolean, product: boolean): number;
+  softmax(x: number, dim: number, log: boolean): number;
+  topk(x: number, k: number): [number, number];
+
+  reshape(x: number, shape: number[]): number;
+  transpose(x: number, perm: number[]): number;
+  slice(x: number, begin: number[], size: number[]): number;
+  stridedSlice(x: number, begin: number[], end: number[], strides: number[], finalShape: number[]): number;
+  concat(ids: number[], axis: number): number;
+  split(x: number, sizes: number[], axis: number): number[];
+  stack(ids: number[], axis: number): number;
+  unstack(x: number, axis: number): number[];
+  tile(x: number, reps: number[]): number;
+  pad(x: number, paddings: number[], value: number): number;
+  gather(x: number, indices: number, axis: number, batchDims: number): number;
+  gatherNd(params: number, indices: number): number;
+  oneHot(indices: number, depth: number, on: number, off: number, dtype: number): number;
+  reverse(x: number, dims: number[]): number;
+  unsortedSegmentSum(x: number, segmentIds: number, numSegments: number): number;
+  scatterNd(indices: number, updates: number, shape: number[]): number;
+  einsum(equation: string, ids: number[]): number;
+  mirrorPad(x: number, paddings: number[], symmetric: boolean): number;
+
+  matMul(a: number, b: number, transposeA: boolean, transposeB: boolean, bias: number, activation: number, alpha: number, prelu: number): number;
+  conv2d(x: number, filter: number, strides: number[], pads: number[], dilations: number[], depthwise: boolean, bias: number, activation: number, alpha: number, prelu: number): number;
+  conv2dBackpropInput(dy: number, filter: number, inputShape: number[], strides: number[], pads: number[], dilations: number[], depthwise: boolean): number;
+  conv2dBackpropFilter(x: number, dy: number, filterShape: number[], strides: number[], pads: number[], dilations: number[], depthwise: boolean): number;
+  maxPool(x: number, kernel: number[], strides: number[], pads: number[], keepArgmax: false): number;
+  maxPool(x: number, kernel: number[], strides: number[], pads: number[], keepArgmax: true): [number, number];
+  maxPoolGrad(dy: number, x: number, kernel: number[], strides: number[], pads: number[], argmax: number): number;
+  avgPool(x: number, kernel: number[], strides: number[], pads: number[]): number;
+  avgPoolGrad(dy: number, inputShape: number[], kernel: number[], strides: number[], pads: number[]): number;
+  batchNorm(x: number, mean: number, variance: number, offset: number, scale: number, epsilon: number): number;
+  resize(images: number, height: number, width: number, alignCorners: boolean, bilinear: boolean): number;
+  resizeGrad(dy: number, imageShape: number[], alignCorners: boolean, bilinear: boolean): number;
+
+  /** Returns, per tensor (value, m, v), -1 when updated in place, else the id of its new value. */
   adam(
-    value: Float32Array, m: Float32Array, v: Float32Array, grad: Float32Array, learningRate: number, beta1: number, beta2: number,
-    epsilon: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, outValue: Float32Array, outM: Float32Array, outV: Float32Array,
-  ): void;
-  gather(x: Float32Array, xShape: number[], indices: Int32Array, axis: number, outShape: number[], out: Float32Array): Float32Array;
+    value: number, m: number, v: number, grad: number, learningRate: number, beta1: number, beta2: number, epsilon: number,
+    oneMinusAccBeta1: number, oneMinusAccBeta2: number, mayUpdate: [boolean, boolean, boolean],
+  ): [number, number, number];
 }
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
@@ -91,6 +114,22 @@ export async function preloadAddon(): Promise<void> {
 export function addonBuilt(): boolean {
   const root = findRepositoryRoot();
   return root !== undefined && existsSync(join(root, ADDON));
+}
+
+/**
+ * A cheap guess, without loading libtorch, that the native backend will run on a GPU: one is visible
+ * to the NVIDIA driver, GLASSBOX_DEVICE does not say cpu, and the addon was linked with libtorch_cuda.
+ */
+export function addonLikelyOnGpu(): boolean {
+  if ((process.env.GLASSBOX_DEVICE ?? "").trim().toLowerCase() === "cpu") return false;
+  const root = findRepositoryRoot();
+  if (root === undefined || !existsSync(join(root, ADDON))) return false;
+  try {
+    if (readdirSync("/proc/driver/nvidia/gpus").length === 0) return false;
+    return readFileSync(join(root, ADDON)).includes("libtorch_cuda");
+  } catch {
+    return false;
+  }
 }
 
 export function loadAddon(): AddonLoad {

@@ -1,91 +1,175 @@
-// The native backend class: TensorFlow.js's cpu backend (same storage, so every cpu kernel works on
-// it) whose kernel outputs come from recycled buffers (see buffers.ts).
-import type { DataType } from "@tensorflow/tfjs";
-import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import { BufferLedger, BufferPool } from "./buffers";
+// The native backend's storage: each TensorFlow.js dataId is a NativeData naming a libtorch tensor
+// held by the addon (native/src/tensors.cc), as tfjs-node holds TensorFlow handles. `write` uploads,
+// `read`/`readSync` copy to the host, `disposeData` frees once no tensor refers to the data. Strings
+// (which libtorch cannot hold) stay on the host.
+import type { BackendValues, DataType, KernelBackend, TensorInfo } from "@tensorflow/tfjs";
+import type { NativeAddon } from "./addon";
+import { dtypeCodeOf } from "./context";
 
-type BackendValues = Parameters<MathBackendCPU["write"]>[0];
+/** The dataId of a native tensor. tfjs treats dataIds as opaque keys, so the bookkeeping lives on it. */
+export class NativeData {
+  constructor(
+    /** Slot in the addon, or -1 for host-held strings. */
+    public id: number,
+    public dtype: DataType,
+    /** Tensors (clones, variables) that share this data; freed at zero. */
+    public refCount = 1,
+    public strings?: BackendValues,
+  ) {}
 
-export interface NativeBackend extends MathBackendCPU {
-  /** An output buffer for a native kernel; its old contents are arbitrary. */
-  allocate(size: number): Float32Array;
-  /** The tensor's float32 values when only this one tensor holds them, so they may be updated in place. */
-  exclusiveValues(dataId: object): Float32Array | undefined;
-  /** Keeps a side buffer (from allocate) with a tensor, recycled when the tensor is disposed. */
-  attach(dataId: object, buffer: Float32Array, tag: object): void;
-  /** The side buffer attached to a live tensor under this tag. */
-  attached(dataId: object, tag: object): Float32Array | undefined;
+  /** A slot kept with this tensor for a later kernel (a max pool's argmax), tagged with the input it came from. */
+  side?: { id: number; from: object };
 }
 
-// Enough for the activations and gradients of a few training steps of a mid-sized CNN.
-const POOL_BYTES = 256 << 20;
+const DTYPES: DataType[] = ["float32", "int32", "bool"];
 
-function copyOf<T>(values: T): T {
-  return (ArrayBuffer.isView(values) ? (values as unknown as Float32Array).slice() : values) as T;
+function dtypeCode(dtype: DataType): number {
+  const code = dtypeCodeOf(dtype);
+  if (code === undefined) throw new Error(`the native backend holds float32, int32, bool and string tensors, not ${dtype}`);
+  return code;
 }
 
-/** A subclass of the running cpu backend's own class (taken from its instance, so the same copy). */
-export function nativeBackendClass(cpuClass: new () => MathBackendCPU): new () => NativeBackend {
-  return class extends cpuClass implements NativeBackend {
-    private readonly pool = new BufferPool(POOL_BYTES);
-    private readonly ledger = new BufferLedger(this.pool);
-    private readonly sides = new Map<object, { buffer: Float32Array; tag: object }>();
+export interface DeviceInfo {
+  /** "cpu" or "cuda:0". */
+  device: string;
+  /** The GPU's name, when one is visible to the driver. */
+  name: string;
+  totalBytes: number;
+  /** Whether the NVIDIA driver sees a GPU. */
+  gpu: boolean;
+  /** Why a GPU that exists is not used ("" otherwise). */
+  reason: string;
+}
 
-    allocate(size: number): Float32Array {
-      return this.ledger.allocate(size);
+type KernelBackendClass = new () => KernelBackend;
+
+export interface NativeBackend extends KernelBackend {
+  readonly addon: NativeAddon;
+  /** The addon slot of a tensor's data. */
+  id(t: TensorInfo): number;
+  /** A TensorInfo for the slot the addon just made (dtype and shape from the addon's out buffer). */
+  made(id: number): TensorInfo;
+  /** A TensorInfo for a slot whose shape and dtype the caller knows (multi-output kernels). */
+  adopt(id: number, shape: number[], dtype: DataType): TensorInfo;
+  /** Whether nothing but this tensor refers to its data (so the addon may update it in place). */
+  sole(t: TensorInfo): boolean;
+}
+
+/**
+ * The backend class, derived from the running tfjs's own KernelBackend (so it is the same copy the
+ * engine knows).
+ */
+export function nativeBackendClass(base: KernelBackendClass, addon: NativeAddon, device: DeviceInfo): new () => NativeBackend {
+  const out = addon.out;
+  return class extends base implements NativeBackend {
+    readonly addon = addon;
+    readonly device = device;
+    private live = 0;
+
+    id(t: TensorInfo): number {
+      return (t.dataId as NativeData).id;
     }
 
-    exclusiveValues(dataId: object): Float32Array | undefined {
-      const values = this.data.get(dataId)?.values;
-      if (!(values instanceof Float32Array) || this.refCount(dataId) !== 1) return undefined;
-      return this.ledger.exclusive(values) ? values : undefined;
+    made(id: number): TensorInfo {
+      const rank = out[1] as number;
+      const shape = new Array<number>(rank);
+      for (let i = 0; i < rank; i++) shape[i] = out[2 + i] as number;
+      const dtype = DTYPES[out[0] as number] as DataType;
+      this.live++;
+      return { dataId: new NativeData(id, dtype), shape, dtype };
     }
 
-    attach(dataId: object, buffer: Float32Array, tag: object): void {
-      this.ledger.retain(buffer);
-      this.sides.set(dataId, { buffer, tag });
+    adopt(id: number, shape: number[], dtype: DataType): TensorInfo {
+      this.live++;
+      return { dataId: new NativeData(id, dtype), shape, dtype };
     }
 
-    attached(dataId: object, tag: object): Float32Array | undefined {
-      const side = this.sides.get(dataId);
-      return side?.tag === tag ? side.buffer : undefined;
+    sole(t: TensorInfo): boolean {
+      return (t.dataId as NativeData).refCount === 1;
     }
 
     override write(values: BackendValues, shape: number[], dtype: DataType): object {
-      this.ledger.retain(values);
-      return super.write(values, shape, dtype);
+      this.live++;
+      if (dtype === "string") return new NativeData(-1, dtype, 1, values);
+      return new NativeData(addon.write(values as ArrayBufferView, shape, dtypeCode(dtype)), dtype);
     }
 
     override move(dataId: object, values: BackendValues, shape: number[], dtype: DataType, refCount: number): void {
-      this.ledger.retain(values);
-      super.move(dataId, values, shape, dtype, refCount);
-    }
-
-    override disposeData(dataId: object, force?: boolean): boolean {
-      const values = this.data.get(dataId)?.values;
-      const released = super.disposeData(dataId, force);
-      if (!released) return released;
-      if (values !== undefined) this.ledger.release(values);
-      const side = this.sides.get(dataId);
-      if (side !== undefined) {
-        this.sides.delete(dataId);
-        this.ledger.release(side.buffer);
+      // tfjs moves data between backends by handing the new backend its old dataId.
+      const data = dataId as NativeData;
+      data.dtype = dtype;
+      data.refCount = refCount;
+      if (dtype === "string") {
+        data.id = -1;
+        data.strings = values;
+      } else {
+        data.id = addon.write(values as ArrayBufferView, shape, dtypeCode(dtype));
       }
-      return released;
+      this.live++;
     }
 
-    // User code gets copies: a buffer it kept could otherwise be recycled under it.
     override readSync(dataId: object): BackendValues {
-      return copyOf(super.readSync(dataId));
+      const data = dataId as NativeData;
+      return data.id < 0 ? (data.strings as BackendValues) : (addon.read(data.id) as BackendValues);
     }
 
     override async read(dataId: object): Promise<BackendValues> {
-      return copyOf(await super.read(dataId));
+      return this.readSync(dataId);
+    }
+
+    override refCount(dataId: object): number {
+      return (dataId as NativeData).refCount;
+    }
+
+    override incRef(dataId: object): void {
+      (dataId as NativeData).refCount++;
+    }
+
+    override disposeData(dataId: object, force = false): boolean {
+      const data = dataId as NativeData;
+      if (data.refCount <= 0) return true; // already released
+      if (!force && --data.refCount > 0) return false;
+      data.refCount = 0;
+      if (data.id >= 0) addon.free(data.id);
+      if (data.side !== undefined) addon.free(data.side.id);
+      data.side = undefined;
+      data.id = -2;
+      data.strings = undefined;
+      this.live--;
+      return true;
+    }
+
+    override numDataIds(): number {
+      return this.live;
+    }
+
+    override memory(): { unreliable: boolean; reasons?: string[] } & Record<string, unknown> {
+      const m = addon.memory();
+      // numBytesInDevice: bytes of live tensors held by libtorch (shared storage once); on a GPU the
+      // driver's own figures for the whole device come too.
+      return { unreliable: false, numBytesInDevice: m.bytes, device: device.device, ...(m.deviceTotal > 0 ? { deviceBytesUsed: m.deviceUsed, deviceBytesTotal: m.deviceTotal } : {}) };
+    }
+
+    override floatPrecision(): 16 | 32 {
+      return 32;
+    }
+
+    override epsilon(): number {
+      return 1e-7;
+    }
+
+    override timerAvailable(): boolean {
+      return false;
+    }
+
+    override async time(f: () => void): Promise<{ kernelMs: number }> {
+      const start = performance.now();
+      f();
+      return { kernelMs: performance.now() - start };
     }
 
     override dispose(): void {
-      this.pool.clear();
-      super.dispose();
+      // Tensors are freed one by one as tfjs disposes them; nothing is pooled here.
     }
   };
 }

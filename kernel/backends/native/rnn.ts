@@ -8,24 +8,23 @@
 // and SimpleRNNCell classes, the activations listed below, no active dropout, masks of [batch, time]);
 // everything else, and every other backend, runs tfjs-layers' own RNN.call unchanged.
 import type { Tensor } from "@tensorflow/tfjs";
-import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { NativeAddon } from "./addon";
+import type { NativeBackend } from "./backend";
 import type { Tf } from "./context";
 
 type CellKind = "lstm" | "gru" | "simple";
 
+/** Tensors cross to the addon as slot ids (native/src/tensors.h): nothing is copied to the host. */
 interface RnnForwardArgs {
   cell: CellKind;
   activation: string;
   recurrentActivation: string;
-  x: Float32Array;
-  xShape: number[];
-  kernel: Float32Array;
-  kernelShape: number[];
-  recurrentKernel: Float32Array;
-  bias: Float32Array | null;
-  states: Float32Array[] | null;
-  mask: Float32Array | null;
+  x: number;
+  kernel: number;
+  recurrentKernel: number;
+  bias: number | null;
+  states: number[] | null;
+  mask: number | null;
   goBackwards: boolean;
   returnSequences: boolean;
   record: boolean;
@@ -34,25 +33,12 @@ interface RnnForwardArgs {
 /** An opaque handle on the addon's autograd graph of one recorded forward pass. */
 type Tape = object;
 
-interface RnnForwardResult {
-  output: Float32Array;
-  outputShape: number[];
-  states: Float32Array[];
-  tape?: Tape;
-}
-
-interface RnnBackwardResult {
-  dx: Float32Array;
-  dKernel: Float32Array;
-  dRecurrentKernel: Float32Array;
-  dBias: Float32Array | null;
-  dStates: Float32Array[] | null;
-}
-
 /** The addon's recurrent entry points (native/src/rnn.cc). */
 export interface RnnAddon {
-  rnnForward(args: RnnForwardArgs): RnnForwardResult;
-  rnnBackward(tape: Tape, dOutput: Float32Array, dStates: Float32Array[]): RnnBackwardResult;
+  /** [output, ...states] as slot ids, then the tape when recording. */
+  rnnForward(args: RnnForwardArgs): (number | Tape)[];
+  /** Gradients as slot ids in input order: x, kernel, recurrentKernel, [bias], [initial states...]. */
+  rnnBackward(tape: Tape, dOutput: number, dStates: number[]): number[];
   rnnRelease(tape: Tape): void;
 }
 
@@ -144,17 +130,6 @@ function isExactClass(tf: Tf, cell: CellLike): boolean {
   return entry !== undefined && Object.getPrototypeOf(cell) === (entry[0] as { prototype: object }).prototype;
 }
 
-// ---- the boundary with today's backend storage (float32 host arrays); one place to change ----
-
-function hostFloats(tf: Tf, t: Tensor): Float32Array {
-  const values = (tf.backend() as MathBackendCPU).data.get(t.dataId)?.values;
-  return values instanceof Float32Array ? values : Float32Array.from(t.dataSync());
-}
-
-function fromHost(tf: Tf, values: Float32Array, shape: number[]): Tensor {
-  return tf.tensor(values, shape, "float32");
-}
-
 // ---- the fused call ----
 
 interface KernelFuncEngine {
@@ -177,39 +152,48 @@ function fusedCall(tf: Tf, addon: RnnAddon, layer: RnnLayerLike, p: Plan): Tenso
   const engine = tf.engine() as unknown as KernelFuncEngine;
   const record = engine.isTapeOn();
   let tape: Tape | undefined;
+  const backend = tf.backend() as NativeBackend;
+  const id = (t: Tensor): number => backend.id(t);
+  const adopt = (slot: number, shape: number[]): Tensor => tf.engine().makeTensorFromTensorInfo(backend.adopt(slot, shape, "float32")) as Tensor;
   const forwardFunc = (): Tensor[] => {
-    const mask = p.mask === null ? null : Float32Array.from(p.mask.dataSync());
     const result = addon.rnnForward({
       cell: p.kind,
       activation: cell.activation.getClassName(),
       recurrentActivation: cell.recurrentActivation?.getClassName() ?? "linear",
-      x: hostFloats(tf, x), xShape: x.shape,
-      kernel: hostFloats(tf, kernel), kernelShape: kernel.shape,
-      recurrentKernel: hostFloats(tf, recurrentKernel),
-      bias: bias === null ? null : hostFloats(tf, bias),
-      states: p.initialState === null ? null : p.initialState.map((s) => hostFloats(tf, s)),
-      mask,
+      x: id(x),
+      kernel: id(kernel),
+      recurrentKernel: id(recurrentKernel),
+      bias: bias === null ? null : id(bias),
+      states: p.initialState === null ? null : p.initialState.map(id),
+      mask: p.mask === null ? null : id(p.mask),
       goBackwards: layer.goBackwards,
       returnSequences: layer.returnSequences,
       record,
     });
-    tape = result.tape;
-    const stateShape = [x.shape[0], recurrentKernel.shape[0]];
-    return [fromHost(tf, result.output, result.outputShape), ...result.states.map((s) => fromHost(tf, s, stateShape))];
+    const numStates = p.kind === "lstm" ? 2 : 1;
+    if (record) tape = result[numStates + 1] as Tape;
+    const [batch, time] = x.shape;
+    const units = recurrentKernel.shape[0] as number;
+    const stateShape = [batch as number, units];
+    const outputShape = layer.returnSequences ? [batch as number, time as number, units] : stateShape;
+    const ids = result.slice(0, numStates + 1) as number[];
+    return [adopt(ids[0] as number, outputShape), ...ids.slice(1).map((s) => adopt(s, stateShape))];
   };
   const backwardsFunc = (dy: Tensor | Tensor[]): Record<string, () => Tensor> => {
     if (tape === undefined) throw new Error("native RNN: the forward pass ran without recording its gradient");
-    const dys = Array.isArray(dy) ? dy : [dy];
-    const [dOutput, ...dStates] = dys.map((d) => hostFloats(tf, d));
-    const g = addon.rnnBackward(tape, dOutput as Float32Array, dStates);
+    const [dOutput, ...dStates] = (Array.isArray(dy) ? dy : [dy]).map(id);
+    const ids = addon.rnnBackward(tape, dOutput as number, dStates);
     tape = undefined;
-    const grads: Record<string, () => Tensor> = {
-      x: () => fromHost(tf, g.dx, x.shape),
-      kernel: () => fromHost(tf, g.dKernel, kernel.shape),
-      recurrentKernel: () => fromHost(tf, g.dRecurrentKernel, recurrentKernel.shape),
-    };
-    if (bias !== null && g.dBias !== null) grads.bias = () => fromHost(tf, g.dBias as Float32Array, bias.shape);
-    p.initialState?.forEach((s, i) => (grads[`state${i}`] = () => fromHost(tf, (g.dStates as Float32Array[])[i] as Float32Array, s.shape)));
+    // Every gradient is made now (the tape is consumed); tfjs calls only the ones it needs, so the
+    // rest are disposed with the tidy that runs the backward pass.
+    const order: [string, Tensor][] = [["x", x], ["kernel", kernel], ["recurrentKernel", recurrentKernel]];
+    if (bias !== null) order.push(["bias", bias]);
+    p.initialState?.forEach((s, i) => order.push([`state${i}`, s]));
+    const grads: Record<string, () => Tensor> = {};
+    order.forEach(([name, input], k) => {
+      const grad = adopt(ids[k] as number, input.shape);
+      grads[name] = () => grad;
+    });
     return grads;
   };
   const [output, ...states] = engine.runKernelFunc({ forwardFunc, backwardsFunc, inputs }) as [Tensor, ...Tensor[]];
