@@ -118,17 +118,3 @@ export function formatDuration(ms: number): string {
   const texts = shown.map(([n, unit]) => numberFormat({ style: "unit", unit, unitDisplay: "short" }).format(n));
   return new Intl.ListFormat(language(), { type: "unit", style: "narrow" }).format(texts);
 }
-
-const BYTE_UNITS = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
-
-/** Bytes in binary steps (1 KB = 1024 B, as memory tools show them), e.g. "1.5 GB". */
-export function formatBytes(bytes: number): string {
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const text = numberFormat({ style: "unit", unit: BYTE_UNITS[unit], unitDisplay: "short", maximumFractionDigits: unit ? 1 : 0 }).format(value);
-  return bytes < 0 ? `-${text}` : text;
-}
