@@ -384,11 +384,14 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     await page.locator(".tabs-container .tab.active", { hasText: name }).waitFor({ state: "visible", timeout: 30_000 });
     // Its metadata names the Glassbox kernel, so the TypeScript controller is the preferred one; pick it
     // as a user would when VS Code has not picked it by itself.
-    const kernelLabel = page.locator(".notebook-editor:visible .kernel-action-view-item, .notebook-editor:visible [class*=kernel]", { hasText: "Glassbox (TypeScript)" }).first();
+    // The notebook editor of this file (its code cells name `classifier`), not the tutorial opened before it.
+    const editor = page.locator(".notebook-editor:visible", { hasText: "classifier" }).first();
+    await editor.waitFor({ state: "visible", timeout: 30_000 });
+    const kernelLabel = editor.locator(".kernel-action-view-item, [class*=kernel]", { hasText: "Glassbox (TypeScript)" }).first();
     if (!(await kernelLabel.isVisible().catch(() => false))) await selectKernel(page, "Glassbox (TypeScript)");
     await kernelLabel.waitFor({ state: "visible", timeout: 15_000 });
     // The toolbar's Run All (the palette's needs the notebook focused, which a fresh tab may not be yet).
-    await page.locator(".notebook-editor:visible").getByText("Run All", { exact: true }).first().click();
+    await editor.getByText("Run All", { exact: true }).first().click();
     const deadline = Date.now() + 180_000;
     for (;;) {
       const states = await scanCells(page, 4);
