@@ -4,6 +4,7 @@
  */
 import type * as tfjs from "@tensorflow/tfjs";
 import { t } from "../i18n";
+import { dirname } from "node:path";
 
 export interface BackendCandidate {
   /** The name TensorFlow.js knows the backend by. */
@@ -37,11 +38,20 @@ export function loadFailure(pkg: string, error: unknown): string {
   return `failed to load (${message})`;
 }
 
+/**
+ * The installed package's own folder. Not `require.resolve(pkg)`: the kernel's module world maps
+ * every TensorFlow.js package name (tfjs-node included) to the kernel's own `tf`, which would make an
+ * absent tfjs-node look installed and load the kernel's tf in its place.
+ */
+function packageDir(pkg: string): string {
+  return dirname(require.resolve(`${pkg}/package.json`));
+}
+
 function optionalPackage(pkg: string): Pick<BackendCandidate, "load" | "likely"> {
   return {
     load: async () => {
       try {
-        require(pkg);
+        require(packageDir(pkg));
         return null;
       } catch (e) {
         return loadFailure(pkg, e);
@@ -49,7 +59,7 @@ function optionalPackage(pkg: string): Pick<BackendCandidate, "load" | "likely">
     },
     likely: () => {
       try {
-        require.resolve(pkg);
+        packageDir(pkg);
         return true;
       } catch {
         return false;
