@@ -75,6 +75,12 @@ async function selectKernel(page: Page, label: string): Promise<void> {
   await pickFocused(page, label);
 }
 
+/** Waits until the Glassbox controller has settled on the notebook in front: a kernel switch aborts a cell run during it. */
+async function settled(page: Page): Promise<void> {
+  await page.locator(".statusbar-item", { hasText: /Glassbox: (not started|idle)/ }).first().waitFor({ state: "visible", timeout: 30_000 });
+  await page.waitForTimeout(1500);
+}
+
 /** Every frame of the notebook's output webview that has outputs in it. */
 async function outputFrames(page: Page): Promise<Frame[]> {
   const frames: Frame[] = [];
@@ -176,6 +182,7 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     await shot(page, "1-opened");
 
     await selectKernel(page, "Glassbox (TypeScript)");
+    await settled(page);
     await shot(page, "2-kernel-selected");
 
     await runCommand(page, "Notebook: Run All");
@@ -390,6 +397,7 @@ describe("VS Code end to end (code-server + headless Chromium)", { timeout: 900_
     const kernelLabel = editor.locator(".kernel-action-view-item, [class*=kernel]", { hasText: "Glassbox (TypeScript)" }).first();
     if (!(await kernelLabel.isVisible().catch(() => false))) await selectKernel(page, "Glassbox (TypeScript)");
     await kernelLabel.waitFor({ state: "visible", timeout: 15_000 });
+    await settled(page);
     // The toolbar's Run All (the palette's needs the notebook focused, which a fresh tab may not be yet).
     await editor.getByText("Run All", { exact: true }).first().click();
     const deadline = Date.now() + 180_000;
