@@ -2,6 +2,8 @@
 // needs no edit here:
 //   kernel/cli.ts                      -> dist/cli.js             (the `glassbox` CLI and the kernel)
 //   kernel/**/*.worker.ts              -> dist/<name>.worker.js   (worker threads the kernel starts)
+//   kernel/**/*.process.ts             -> dist/<name>.process.js  (child processes the kernel starts: self-contained
+//                                                                 bundles, so that `node --build-snapshot` can run them)
 //   extension/extension.ts             -> dist/extension.js       (the VS Code extension host side)
 //   renderers/<name>/index.ts          -> dist/renderers/<name>.js (notebook renderers, browser ESM; the report page bundles them too)
 //   **/<name>.page.ts                  -> dist/<name>.page.js     (scripts for standalone pages, browser IIFE)
@@ -29,6 +31,8 @@ const nodeExternal = ["zeromq", "@tensorflow/*", "typescript", "vscode", "mnist"
 const nodeEntries = {};
 if (existsSync("kernel/cli.ts")) nodeEntries.cli = "kernel/cli.ts";
 for (const worker of files("kernel", (p) => p.endsWith(".worker.ts"))) nodeEntries[basename(worker, ".ts")] = worker;
+const processEntries = {};
+for (const entry of files("kernel", (p) => p.endsWith(".process.ts"))) processEntries[basename(entry, ".ts")] = entry;
 if (existsSync("extension/extension.ts")) nodeEntries.extension = "extension/extension.ts";
 
 const rendererEntries = {};
@@ -47,6 +51,7 @@ for (const dir of ["kernel", "extension"]) {
 const common = { bundle: true, sourcemap: production ? false : "linked", minify: production, logLevel: "warning", legalComments: "none" };
 const builds = [
   { ...common, entryPoints: nodeEntries, outdir: "dist", platform: "node", format: "cjs", target: "node20", external: nodeExternal },
+  { ...common, entryPoints: processEntries, outdir: "dist", platform: "node", format: "cjs", target: "node20" },
   { ...common, entryPoints: rendererEntries, outdir: "dist/renderers", platform: "browser", format: "esm", target: "es2022", splitting: true, chunkNames: "chunks/[name]-[hash]" },
   { ...common, entryPoints: pageEntries, outdir: "dist", platform: "browser", format: "iife", target: "es2022" },
 ];

@@ -9,6 +9,8 @@
  */
 import { writeSync } from "node:fs";
 import { startCompiler } from "./engine/compiler/client";
+import { buildCompilerSnapshot, buildCompilerSnapshotLater, usableSnapshot } from "./engine/compiler/snapshot";
+import { findKernelRoot } from "./root";
 import { installKernelspecs, type InstallOptions } from "./install";
 import { startKernel } from "./kernel";
 import type { CellLanguage } from "./protocol/engine-link";
@@ -21,6 +23,7 @@ const version: string = typeof GLASSBOX_VERSION === "string" ? GLASSBOX_VERSION 
 const USAGE = `Usage:
   glassbox kernel [--language typescript|javascript] <connection-file>
   glassbox install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name NAME]
+  glassbox snapshot [--quiet]       (re)build the TypeScript compiler's start-up snapshot for this Node.js
   glassbox run <notebook.ipynb> [-o out.ipynb] [--html report.html] [--timeout SECONDS] [--allow-errors]
   glassbox course release <source.ipynb | folder> -o <student.ipynb | folder>
   glassbox course grade <source.ipynb> <submission.ipynb>... --csv grades.csv [--feedback DIR] [--timeout SECONDS] [--jobs N]
@@ -52,6 +55,30 @@ function parseInstall(args: string[]): InstallOptions {
   return options;
 }
 
+/** `glassbox snapshot`: builds the compiler's start-up snapshot (see engine/compiler/snapshot.ts). */
+function snapshotCommand(args: string[]): number {
+  const quiet = args.includes("--quiet");
+  const unknown = args.find((a) => a !== "--quiet");
+  if (unknown) fail(`unknown option ${unknown}.\n${USAGE}`);
+  const root = findKernelRoot(__dirname);
+  if (!root) fail("cannot find the Glassbox install (a package.json named glassbox above this file).");
+  const say = (text: string) => quiet || process.stdout.write(`${text}\n`);
+  const current = usableSnapshot(root);
+  if ("blob" in current) {
+    say(`The TypeScript compiler's start-up snapshot for Node.js ${process.version} is up to date: ${current.blob}`);
+    return 0;
+  }
+  const started = Date.now();
+  try {
+    const blob = buildCompilerSnapshot(root);
+    say(blob ? `Built the TypeScript compiler's start-up snapshot for Node.js ${process.version} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${blob}` : "Another process is building the compiler's snapshot.");
+    return 0;
+  } catch (e) {
+    if (!quiet) process.stderr.write(`glassbox: ${(e as Error).message}\nKernels still work; their first typed cell waits for TypeScript to parse its libraries.\n`);
+    return 1;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
@@ -64,12 +91,24 @@ async function main(argv: string[]): Promise<number> {
         language = value;
       }
       if (!args[0]) fail(`kernel needs the connection file.\n${USAGE}`);
-      await startKernel({ connectionFile: args[0], version, startCompiler, language });
+      const startTypeScript = () =>
+        startCompiler({
+          onStart: (how, buildable) => {
+            writeSync(2, `[glassbox] TypeScript compiler started ${how}\n`);
+            // For the next start (a fresh install, a new Node.js, updated packages).
+            if (buildable) buildCompilerSnapshotLater(__filename);
+          },
+        });
+      await startKernel({ connectionFile: args[0], version, startCompiler: startTypeScript, language });
       return -1; // keeps running
     }
+    case "snapshot":
+      return snapshotCommand(args);
     case "install": {
       const dirs = installKernelspecs(parseInstall(args), __filename);
       process.stdout.write(`Installed the Glassbox kernelspecs (TypeScript and JavaScript) in:\n${dirs.map((d) => `  ${d}\n`).join("")}`);
+      // Not fatal: without a snapshot the first typed cell only waits longer.
+      snapshotCommand([]);
       return 0;
     }
     case "run":

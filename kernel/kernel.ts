@@ -1,5 +1,5 @@
 /**
- * Starts a kernel: the protocol worker (sockets), the compiler worker (TypeScript), and the engine
+ * Starts a kernel: the protocol worker (sockets), the compiler process (TypeScript), and the engine
  * on this, the main thread, where user code runs.
  */
 import { writeSync } from "node:fs";
@@ -31,23 +31,11 @@ export interface KernelOptions {
   kernelName?: string;
   /** "javascript" for the glassbox-js kernelspec: cells are never blocked by type errors. */
   language?: CellLanguage;
-  /** Starts the TypeScript compiler (a worker thread); called once the kernel has answered, so the two don't compete for the CPU at start. */
+  /**
+   * Starts the TypeScript compiler (a child process); called first thing, so that it deserializes
+   * its snapshot (or parses the libraries) while the kernel loads.
+   */
   startCompiler: () => CellCompiler;
-}
-
-/** A compiler that starts on first use, or when `start()` is called. */
-function deferred(start: () => CellCompiler): CellCompiler & { start(): void } {
-  let compiler: CellCompiler | undefined;
-  const get = () => (compiler ??= start());
-  return {
-    start: () => void get(),
-    compile: (...a) => get().compile(...a),
-    commit: (...a) => get().commit(...a),
-    complete: (...a) => get().complete(...a),
-    inspect: (...a) => get().inspect(...a),
-    isComplete: (...a) => get().isComplete(...a),
-    setWorkingDirectory: (...a) => get().setWorkingDirectory(...a),
-  };
 }
 
 /** Kept before the engine guards process.exit against cells. */
@@ -55,6 +43,7 @@ const exit = process.exit.bind(process);
 
 export async function startKernel(options: KernelOptions): Promise<void> {
   const info = readConnectionFile(options.connectionFile);
+  const compiler = options.startCompiler();
   const kernelName = options.kernelName ?? info.kernel_name ?? "glassbox";
   const limit = chosenMemoryLimit();
   const data: ProtocolWorkerData = { info, kernelName, version: options.version, historyFile: defaultHistoryFile(kernelName), verbose: false, memoryLimit: limit.bytes };
@@ -75,7 +64,6 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   // that belongs in the kernel log, not in a cell.
   const tf = await quietly(() => require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs"));
 
-  const compiler = deferred(options.startCompiler);
   const engine = new Engine({
     cwd: process.cwd(),
     language: options.language ?? "typescript",
@@ -129,7 +117,6 @@ export async function startKernel(options: KernelOptions): Promise<void> {
   // Clients in signal mode (and Ctrl-C in a terminal) interrupt the running cell, as interrupt_request does.
   process.on("SIGINT", () => engine.handle({ type: "interrupt", reason: "user" }));
   await engine.init();
-  setImmediate(() => compiler.start());
 }
 
 /** GLASSBOX_MEMORY_LIMIT, or the default when it is unset or unreadable (said in the kernel log). */

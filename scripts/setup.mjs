@@ -91,6 +91,10 @@ export function ensureSetup(purpose = "test") {
     log("building bundles");
     run(process.execPath, [join(root, "esbuild.mjs")]);
   }
+  // The compiler's start-up snapshot for this Node.js (it says whether it was up to date). Without
+  // one, kernels still work: their first typed cell waits for TypeScript to parse its libraries.
+  const snapshot = spawnSync(process.execPath, [join(root, "dist", "cli.js"), "snapshot"], { stdio: "inherit" });
+  if (snapshot.status !== 0) log("the compiler snapshot could not be built (see above); continuing without it");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) ensureSetup(process.argv[2] ?? "test");

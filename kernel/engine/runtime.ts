@@ -1,5 +1,5 @@
 /**
- * The cell engine on the main thread: compiles each cell (TypeScript, in the compiler worker),
+ * The cell engine on the main thread: compiles each cell (TypeScript, in the compiler process),
  * runs it in V8's REPL mode, and reports results, displays and errors for the cell it belongs to.
  */
 import { readFileSync } from "node:fs";
@@ -377,7 +377,7 @@ export class Engine {
       this.output.stream("stderr", report + "\n");
     }
     const outcome = await Promise.race([evaluate(compiled.js, fileName), stopped]);
-    // Not awaited: the compiler worker handles requests in order, so the next compile and completion
+    // Not awaited: the compiler process handles requests in order, so the next compile and completion
     // see this commit anyway, and the reply need not wait for it (after an unchecked cell the commit
     // builds the whole program, seconds on a cold start).
     void this.options.compiler.commit(call.executionCount).catch((e) => this.log(`commit failed: ${e}`));

@@ -1,55 +1,78 @@
-// The main-thread side of the compiler: a CellCompiler whose calls run in the compiler worker
-// (dist/compiler.worker.js, next to the bundled runtime). A worker that dies is started again on
-// the next call, with the committed cells replayed so that their declarations stay visible.
+// The kernel's side of the compiler: a CellCompiler whose calls run in the compiler process
+// (dist/compiler.process.js, started from its snapshot when one is usable: see snapshot.ts). A
+// compiler that dies is started again on the next call, with the committed cells replayed so
+// that their declarations stay visible.
+import { spawn as spawnProcess, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
-import type { CompilerCalls, CompilerMethod, CompilerRequest, CompilerResponse, CompilerWorkerData, RestoreCell } from "./protocol";
+import type { CompilerCalls, CompilerMethod, CompilerRequest, CompilerResponse, RestoreCell } from "./protocol";
 import { findKernelRoot } from "../../root";
+import { usableSnapshot } from "./snapshot";
 import type { CellCompiler, CompiledCell, CompileOptions, CompletionResult, InspectResult, IsCompleteResult } from "./types";
 
 export interface StartCompilerOptions {
   /** The notebook's directory (default: the process's working directory). */
   workingDirectory?: string;
-  /** The worker script (default: compiler.worker.js beside this bundle, else the kernel's dist/). */
-  workerFile?: string;
+  /** The compiler bundle (default: compiler.process.js beside this bundle, else the kernel's dist/). */
+  processFile?: string;
+  /** A start-up snapshot to start from (default: the kernel's, when usable); null for none. */
+  snapshot?: string | null;
+  /** Told how the compiler started (for the kernel log), and whether building a snapshot would help. */
+  onStart?: (how: string, snapshotBuildable: boolean) => void;
 }
 
 export type CompilerClient = CellCompiler & { close(): Promise<void> };
 
-function defaultWorkerFile(): string {
-  const beside = join(__dirname, "compiler.worker.js");
+function defaultProcessFile(): string {
+  const beside = join(__dirname, "compiler.process.js");
   if (existsSync(beside)) return beside;
   const root = findKernelRoot(__dirname);
-  return root ? join(root, "dist", "compiler.worker.js") : beside;
+  return root ? join(root, "dist", "compiler.process.js") : beside;
+}
+
+/** The kernel's snapshot when usable, else null and why. */
+function defaultSnapshot(): { blob: string | null; why: string; buildable: boolean } {
+  const root = findKernelRoot(__dirname);
+  if (!root) return { blob: null, why: "no kernel install found", buildable: false };
+  const found = usableSnapshot(root);
+  return "blob" in found ? { blob: found.blob, why: "", buildable: false } : { blob: null, why: found.reason, buildable: found.buildable };
 }
 
 export function startCompiler(options: StartCompilerOptions = {}): CompilerClient {
-  const workerFile = options.workerFile ?? defaultWorkerFile();
+  const processFile = options.processFile ?? defaultProcessFile();
+  let snapshot = options.snapshot !== undefined ? { blob: options.snapshot, why: "none given", buildable: false } : defaultSnapshot();
   let workingDirectory = options.workingDirectory ?? process.cwd();
-  let worker: Worker | undefined;
+  let child: ChildProcess | undefined;
   let nextId = 1;
   let closed = false;
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; method: CompilerMethod }>();
-  // Compiled code by cell, and the committed cells in order: replayed into a restarted worker.
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; request: CompilerRequest }>();
+  // Compiled code by cell, and the committed cells in order: replayed into a restarted compiler.
   const compiledCode = new Map<number, string>();
   const committed: RestoreCell[] = [];
-  /** Why replaying earlier cells into a restarted worker failed; said by the next compile, once. */
+  /** Why replaying earlier cells into a restarted compiler failed; said by the next compile, once. */
   let restoreFailure: string | null = null;
 
-  const fail = (current: Worker, reason: string): void => {
-    if (worker !== current) return;
-    worker = undefined;
+  const fail = (current: ChildProcess, reason: string): void => {
+    if (child !== current) return;
+    child = undefined;
     for (const [id, call] of pending) {
       pending.delete(id);
-      call.reject(new Error(`the TypeScript compiler worker ${reason} during ${call.method}; it restarts on the next request`));
+      call.reject(new Error(`the TypeScript compiler ${reason} during ${call.request.method}; it restarts on the next request`));
     }
   };
 
-  const spawn = (): Worker => {
-    const data: CompilerWorkerData = { workingDirectory };
-    const w = new Worker(workerFile, { workerData: data });
-    w.on("message", (response: CompilerResponse) => {
+  const spawn = (): ChildProcess => {
+    const args = snapshot.blob ? ["--snapshot-blob", snapshot.blob] : [processFile];
+    // V8 refuses a snapshot under other V8 flags than it was built with, and the compiler needs
+    // none of the notebook's: NODE_OPTIONS stays with the kernel.
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    // The notebook's folder is the compiler's working directory: that is where it resolves from.
+    // Its output is the kernel log (the kernel's stderr), never a cell's.
+    const c = spawnProcess(process.execPath, args, { cwd: workingDirectory, env, stdio: ["ignore", 2, 2, "ipc"], serialization: "advanced" });
+    let answered = false;
+    c.on("message", (response: CompilerResponse) => {
+      answered = true;
       const call = pending.get(response.id);
       if (!call) return;
       pending.delete(response.id);
@@ -61,29 +84,44 @@ export function startCompiler(options: StartCompilerOptions = {}): CompilerClien
         call.resolve(response.result);
       }
     });
-    w.on("error", (e) => fail(w, `crashed (${e.message})`));
-    w.on("exit", (code) => fail(w, `exited with code ${code}`));
-    worker = w;
+    c.on("error", (e) => fail(c, `could not run (${e.message})`));
+    c.on("exit", (code, signal) => {
+      if (child === c && snapshot.blob && !answered && !closed) {
+        // The snapshot did not load (another Node.js build, a damaged file): the bundle itself
+        // answers the same requests, only later.
+        snapshot = { blob: null, why: `its snapshot could not be loaded (${signal ?? `exit code ${code}`})`, buildable: false };
+        options.onStart?.(`again, ${startedHow()}`, false);
+        child = undefined;
+        const again = spawn();
+        for (const call of pending.values()) again.send(call.request);
+        return;
+      }
+      fail(c, signal ? `was killed (${signal})` : `exited with code ${code}`);
+    });
+    child = c;
     if (committed.length) {
       send("restore", committed.slice()).catch((e: Error) => {
         restoreFailure = e.message;
       });
     }
-    return w;
+    return c;
   };
+  const startedHow = (): string => (snapshot.blob ? `from its snapshot (${snapshot.blob})` : `without a snapshot: ${snapshot.why}`);
 
   function send<M extends CompilerMethod>(method: M, ...args: CompilerCalls[M]["args"]): Promise<CompilerCalls[M]["result"]> {
     if (closed) return Promise.reject(new Error("the TypeScript compiler is closed"));
-    const w = worker ?? spawn();
+    const c = child ?? spawn();
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      // The response to request `id` is the variant of this method (the worker answers in kind).
-      pending.set(id, { resolve: resolve as (value: unknown) => void, reject, method });
-      w.postMessage({ id, method, args } as CompilerRequest);
+      // The response to request `id` is the variant of this method (the compiler answers in kind).
+      const request = { id, method, args } as CompilerRequest;
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject, request });
+      c.send(request);
     });
   }
 
   spawn();
+  options.onStart?.(startedHow(), snapshot.buildable);
 
   return {
     compile(code: string, options: CompileOptions): Promise<CompiledCell> {
@@ -119,13 +157,17 @@ export function startCompiler(options: StartCompilerOptions = {}): CompilerClien
     },
     async close(): Promise<void> {
       closed = true;
-      const w = worker;
-      worker = undefined;
+      const c = child;
+      child = undefined;
       for (const [id, call] of pending) {
         pending.delete(id);
         call.reject(new Error("the TypeScript compiler was closed"));
       }
-      if (w) await w.terminate();
+      if (c && c.exitCode === null && c.signalCode === null) {
+        const exited = new Promise<void>((resolve) => c.once("exit", () => resolve()));
+        c.kill("SIGKILL");
+        await exited;
+      }
     },
   };
 }

@@ -1,8 +1,8 @@
-// Messages between the compiler client (main thread) and the compiler worker: one typed call per
+// Messages between the compiler client (the kernel) and the compiler process: one typed call per
 // CellCompiler method (plus `restore`), so neither side casts arguments or results.
 import type { CompiledCell, CompileOptions, CompletionResult, InspectResult, IsCompleteResult } from "./types";
 
-/** A restarted worker gets the committed cells again, so later cells still see their declarations. */
+/** A restarted compiler gets the committed cells again, so later cells still see their declarations. */
 export interface RestoreCell {
   cell: number;
   code: string;
@@ -28,9 +28,5 @@ export type CompilerResponse =
   | { [M in CompilerMethod]: { id: number; method: M; result: CompilerCalls[M]["result"] } }[CompilerMethod]
   | { id: number; method: CompilerMethod; error: { message: string; stack?: string } };
 
-/** The worker's side: one synchronous handler per call. */
+/** The compiler process's side: one synchronous handler per call. */
 export type CompilerHandlers = { [M in CompilerMethod]: (...args: CompilerCalls[M]["args"]) => CompilerCalls[M]["result"] };
-
-export interface CompilerWorkerData {
-  workingDirectory: string;
-}

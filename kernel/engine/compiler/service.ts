@@ -1,5 +1,5 @@
 // The TypeScript cell compiler, on the stock `typescript` LanguageService. It runs inside the
-// compiler worker (compiler.worker.ts); tests use it in-process.
+// compiler process (compiler.process.ts); tests use it in-process.
 //
 // Files the language service sees (all virtual except the globals and whatever cells import):
 //   <dir>/__glassbox_cell_<n>__.ts  a cell: the one being compiled, and every committed one (each a
@@ -118,6 +118,10 @@ export class CellCompilerService implements CellCompiler {
   private quick: ts.LanguageService | undefined;
   /** The full program has been built: the quick service is no longer used. */
   private fullReady = false;
+  /** A full program has been built in this process (in any folder): the libraries are in the registry. */
+  private librariesParsed = false;
+  /** Services of an earlier folder, disposed once the current one has built its program. */
+  private readonly retired: ts.LanguageService[] = [];
   /** The warm-up is planned with a quick service (see `warmUpSteps`). */
   private quickPlanned = false;
 
@@ -214,7 +218,7 @@ export class CellCompilerService implements CellCompiler {
     this.setVirtual(this.editFile, "");
     // A folder set during the warm-up keeps its plan (the steps read the current state).
     this.quickPlanned &&= !this.fullReady;
-    this.quick?.dispose();
+    if (this.quick) this.retired.push(this.quick);
     this.quick = undefined;
     this.fullReady = false;
     this.ls = ts.createLanguageService(this.host(() => this.options), registry);
@@ -295,12 +299,15 @@ export class CellCompilerService implements CellCompiler {
 
   private program(): ts.Program {
     this.fullReady = true;
+    this.librariesParsed = true;
     if (this.resolutionFailed) {
       // A package may have been installed since (`%install`): look again.
       this.resolutionFailed = false;
       this.resolutionCache.clear();
     }
-    return this.ls.getProgram()!;
+    const program = this.ls.getProgram()!;
+    for (const service of this.retired.splice(0)) service.dispose();
+    return program;
   }
 
   // --- compile --------------------------------------------------------------------------------
@@ -574,7 +581,9 @@ export class CellCompilerService implements CellCompiler {
       const { options } = cellCompilerOptions(dir, this.kernelRoot);
       if (JSON.stringify(options) === JSON.stringify(this.options)) return;
     }
-    this.ls.dispose();
+    // Disposed once the new program holds the libraries: disposing first would drop every parsed
+    // file from the shared registry, and the next compile would parse them all again.
+    this.retired.push(this.ls);
     this.configure(dir);
   }
 
@@ -592,16 +601,18 @@ export class CellCompilerService implements CellCompiler {
   warmUpSteps(): (() => void)[] {
     const code = "tf.layers;\nconst __glassbox_warm__ = tf.sequential();\n__glassbox_warm__.fit;\n";
     const steps: (() => void)[] = [];
+    // Started from a snapshot (compiler.process.ts): the libraries are parsed; only the code paths are cold.
+    const parsed = this.librariesParsed;
     // The libraries the last start parsed (see declarationListFile), a few files per step, so that
     // requests (an unchecked cell, a completion) wait only for a few files, never for all of them.
-    const known = this.knownDeclarationFiles();
+    const known = parsed ? [] : this.knownDeclarationFiles();
     for (let i = 0; i < known.length; i += 8) {
       const chunk = known.slice(i, i + 8);
       steps.push(() => {
         if (!this.fullReady) for (const file of chunk) this.preparse(file);
       });
     }
-    const nodeFiles = this.options.types?.includes("node") ? this.nodeTypeFiles() : [];
+    const nodeFiles = !parsed && this.options.types?.includes("node") ? this.nodeTypeFiles() : [];
     if (nodeFiles.length) {
       this.quickPlanned = true;
       steps.push(() => {
@@ -616,11 +627,20 @@ export class CellCompilerService implements CellCompiler {
         });
       }
     }
+    // Small steps from here on: a first compile that arrives meanwhile waits for one of them only.
     steps.push(() => {
       this.setVirtual(this.editFile, code);
       const program = this.program();
-      this.rememberDeclarationFiles(program);
+      if (!parsed) this.rememberDeclarationFiles(program);
+    });
+    steps.push(() => {
+      this.setVirtual(this.editFile, code);
+      const program = this.program();
       program.getSemanticDiagnostics(program.getSourceFile(this.editFile));
+    });
+    steps.push(() => {
+      this.setVirtual(this.editFile, code);
+      this.program();
       this.ls.getCompletionsAtPosition(this.editFile, 3, {});
       this.quick?.dispose();
       this.quick = undefined;

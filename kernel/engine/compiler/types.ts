@@ -56,7 +56,7 @@ export interface IsCompleteResult {
   indent?: string;
 }
 
-/** What the compiler worker offers; the runtime calls it over a MessagePort. */
+/** What the compiler process offers; the runtime calls it over IPC (client.ts). */
 export interface CellCompiler {
   compile(code: string, options: CompileOptions): Promise<CompiledCell>;
   /** Makes the declarations of a compiled cell visible to later cells (called once it has run). */
