@@ -6,7 +6,8 @@
  * Run: npx tsx bench/kernel.ts   (GLASSBOX_BENCH_RUNS sets the repetitions)
  */
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KernelClient, launchKernel } from "../kernel/protocol/client";
 import { writeConnectionFile } from "../kernel/protocol/connection";
@@ -15,18 +16,23 @@ const CLI = join(__dirname, "..", "dist", "cli.js");
 const RUNS = Number(process.env.GLASSBOX_BENCH_RUNS ?? 5);
 const EXECUTES = 200;
 
+// Kernels start in a notebook folder of their own, as users' do (not in this repository, whose
+// tsconfig.json would make the compiler parse its libraries under other options).
+const NOTEBOOK_DIR = mkdtempSync(join(tmpdir(), "glassbox-bench-kernel-"));
+process.on("exit", () => rmSync(NOTEBOOK_DIR, { recursive: true, force: true }));
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function startGlassbox(args?: string[]) {
   const t0 = performance.now();
-  const kernel = await launchKernel({ cli: CLI, args });
+  const kernel = await launchKernel({ cli: CLI, args, cwd: NOTEBOOK_DIR });
   return { client: kernel.client, startup: performance.now() - t0, stop: () => kernel.shutdown() };
 }
 
 async function startIpykernel() {
   const { path, info } = await writeConnectionFile();
   const t0 = performance.now();
-  const child = spawn("/usr/bin/python3", ["-m", "ipykernel_launcher", "-f", path], { stdio: "ignore" });
+  const child = spawn("/usr/bin/python3", ["-m", "ipykernel_launcher", "-f", path], { stdio: "ignore", cwd: NOTEBOOK_DIR });
   const client = new KernelClient(info);
   await client.waitReady();
   return {

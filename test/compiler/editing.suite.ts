@@ -83,6 +83,24 @@ describe("cell compiler: completion and inspection", () => {
   });
 });
 
+describe("cell compiler: completion while a cell runs", () => {
+  it("knows the names of the cell that compiled and has not finished, and not of one that failed to compile", () => {
+    const service = new CellCompilerService({ workingDirectory: notebookDir() });
+    const running = service.compileSync("const trainingLoss = [0.5];\nclass Classifier { fitAll() {} }", { cell: 1, reportOnly: false });
+    assert.equal(running.ok, true);
+    // Before its commit (the cell is still running): names, members and positions after a multi-line prelude.
+    assert.deepEqual(service.completeSync("trainingL", 9).matches, ["trainingLoss"]);
+    const members = service.completeSync("new Classifier().fit", 20);
+    assert.deepEqual([members.matches[0], members.cursor_start, members.cursor_end], ["fitAll", 17, 20]);
+    assert.match(service.inspectSync("trainingLoss", 3, 0).data["text/plain"] ?? "", /const trainingLoss: number\[\]/);
+    service.commitSync(1);
+    assert.deepEqual(service.completeSync("trainingL", 9).matches, ["trainingLoss"]);
+    const failed = service.compileSync("const brokenValue: string = 1;", { cell: 2, reportOnly: false });
+    assert.equal(failed.ok, false);
+    assert.deepEqual(service.completeSync("brokenV", 7).matches, []);
+  });
+});
+
 describe("cell compiler: start-up", () => {
   it("answers completion during the warm-up, and compiles with Node's types at any point of it", () => {
     const service = new CellCompilerService({ workingDirectory: notebookDir() });

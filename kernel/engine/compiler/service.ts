@@ -105,8 +105,8 @@ export class CellCompilerService implements CellCompiler {
   /** Committed cell files by commit number. */
   private readonly committed = new Map<number, string>();
   private commits = 0;
-  /** The cell compiled last and not yet committed. */
-  private pending: { cell: number; code: string; text: string; declaresNothing?: boolean } | undefined;
+  /** The cell compiled last and not yet committed (`ok`: it compiled, so it is about to run). */
+  private pending: { cell: number; code: string; text: string; declaresNothing?: boolean; ok?: boolean } | undefined;
   /** Changes whenever what a cell is checked against changes (a commit that declares, a new configuration). */
   private stateEpoch = 0;
   private readonly cleanCells = new Map<string, CompiledCell>();
@@ -342,6 +342,7 @@ export class CellCompilerService implements CellCompiler {
     const compiled = { ok, js, diagnostics, sourceMap };
     const declaresNothing = topLevelNames(sf, code.length).length === 0;
     this.pending.declaresNothing = declaresNothing;
+    this.pending.ok = ok;
     if (ok && !diagnostics.length && declaresNothing && !/\bimport\b|\brequire\s*\(/.test(code)) {
       if (this.cleanCells.size >= 256) this.cleanCells.clear();
       this.cleanCells.set(cacheKey, compiled);
@@ -360,6 +361,7 @@ export class CellCompilerService implements CellCompiler {
     const diagnostics = syntactic.filter((d) => this.keepDiagnostic(d, code.length)).map((d) => this.toCellDiagnostic(d, sf));
     const { js, sourceMap } = emitCell(sf, undefined, options.cell, this.options, code.length);
     this.pending!.declaresNothing = topLevelNames(sf, code.length).length === 0;
+    this.pending!.ok = syntactic.length === 0;
     return { ok: syntactic.length === 0, js, diagnostics, sourceMap };
   }
 
@@ -479,6 +481,17 @@ export class CellCompilerService implements CellCompiler {
     return this.ls;
   }
 
+  /**
+   * The edit file for `code`: after the cell that is running (compiled, not yet committed), so that
+   * completion and inspection know its names before it finishes (the first cell after start, a
+   * long training cell). Returns where `code` starts in it.
+   */
+  private setEditText(code: string): number {
+    const running = this.pending?.ok && !this.pending.declaresNothing ? `${this.pending.text}\n;` : "";
+    this.setVirtual(this.editFile, running + code + this.shadowSuffix(code));
+    return running.length;
+  }
+
   completeSync(code: string, cursorPos: number, options: { ifWarm?: boolean } = {}): CompletionResult {
     if (options.ifWarm && !this.fullReady && !this.quick) return { matches: [], cursor_start: cursorPos, cursor_end: cursorPos, metadata: {} };
     const pos = codePointToUtf16(code, cursorPos);
@@ -489,8 +502,8 @@ export class CellCompilerService implements CellCompiler {
       start -= prev.length;
     }
     const prefix = code.slice(start, pos);
-    this.setVirtual(this.editFile, code + this.shadowSuffix(code));
-    const info = this.editingService().getCompletionsAtPosition(this.editFile, pos, {
+    const offset = this.setEditText(code);
+    const info = this.editingService().getCompletionsAtPosition(this.editFile, offset + pos, {
       includeCompletionsWithInsertText: true,
       includeCompletionsForModuleExports: false,
       includeAutomaticOptionalChainCompletions: false,
@@ -521,9 +534,9 @@ export class CellCompilerService implements CellCompiler {
 
   inspectSync(code: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {
     const pos = codePointToUtf16(code, cursorPos);
-    this.setVirtual(this.editFile, code + this.shadowSuffix(code));
+    const offset = this.setEditText(code);
     const ls = this.editingService();
-    const quick = ls.getQuickInfoAtPosition(this.editFile, pos) ?? (pos > 0 ? ls.getQuickInfoAtPosition(this.editFile, pos - 1) : undefined);
+    const quick = ls.getQuickInfoAtPosition(this.editFile, offset + pos) ?? (pos > 0 ? ls.getQuickInfoAtPosition(this.editFile, offset + pos - 1) : undefined);
     let signature: string | undefined;
     let docs = "";
     let tags: ts.JSDocTagInfo[] = [];
@@ -533,7 +546,7 @@ export class CellCompilerService implements CellCompiler {
       tags = quick.tags ?? [];
     } else {
       // Inside a call's parentheses: the signature being called.
-      const help = ls.getSignatureHelpItems(this.editFile, pos, undefined);
+      const help = ls.getSignatureHelpItems(this.editFile, offset + pos, undefined);
       const item = help?.items[help.selectedItemIndex];
       if (item) {
         const separator = ts.displayPartsToString(item.separatorDisplayParts);
