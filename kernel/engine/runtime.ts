@@ -10,7 +10,7 @@ import type { JSONObject } from "../protocol/wire";
 import { toDisplay } from "../display/mime";
 import { chooseBackend, describeBackend, plannedBackend, type BackendCandidate, type BackendChoice } from "./backends";
 import { CommRegistry } from "./comms";
-import type { CellCompiler, CellDiagnostic, CompletionResult } from "./compiler/types";
+import type { CellCompiler, CellDiagnostic, CompiledCell, CompletionResult } from "./compiler/types";
 import { createDisplayApi } from "./display-api";
 import { describeMemory, type MemoryFigures, type MemoryLimit } from "../memory";
 import { CellRegistry, describeThrown, formatError, KernelMessageError, type ErrorContent } from "./errors";
@@ -330,16 +330,20 @@ export class Engine {
     try {
       return await this.output.run(cell, async () => {
         const previous = this.backend;
+        const help = /^\s*([\w$.]+)\?\s*$/.exec(call.code);
+        const parsed = parseMagics(call.code);
+        // Type-checked while the backend finishes loading (the first cell after start waits for
+        // both); a cell with magics compiles after them, since they may change how (%typecheck).
+        const early = !help && parsed.magics.length === 0 && parsed.code.trim() ? this.compile(parsed.code, call) : undefined;
+        early?.catch(() => undefined);
         await Promise.race([this.backendReady, stopped]);
         if (!previous && this.backend.label !== plannedBackend(this.options.backends, this.options.preferredBackend)) {
           this.output.stream("stderr", `${describeBackend(this.backend)}\n`);
         }
-        const help = /^\s*([\w$.]+)\?\s*$/.exec(call.code);
         if (help) return { status: "ok", user_expressions: {}, payload: [await this.page(help[1])] };
-        const parsed = parseMagics(call.code);
         for (const magic of parsed.magics) await Promise.race([runMagic(magic, this.magicHost()), stopped]);
         if (parsed.code.trim()) {
-          const value = await this.runCode(parsed.code, call, stopped);
+          const value = await this.runCode(parsed.code, call, stopped, early);
           const shown = value === undefined || call.silent ? undefined : toDisplay(value);
           if (shown) this.output.message("execute_result", { execution_count: call.executionCount, data: shown.data, metadata: shown.metadata });
         }
@@ -358,11 +362,15 @@ export class Engine {
     }
   }
 
-  private async runCode(code: string, call: ExecuteCall, stopped: Promise<never>): Promise<unknown> {
+  private compile(code: string, call: ExecuteCall): Promise<CompiledCell> {
+    return this.options.compiler.compile(code, { cell: call.executionCount, reportOnly: this.typecheck !== "on", javascript: this.options.language === "javascript" || this.typecheck === "off" });
+  }
+
+  private async runCode(code: string, call: ExecuteCall, stopped: Promise<never>, compiling?: Promise<CompiledCell>): Promise<unknown> {
     const ext = this.options.language === "javascript" ? "js" : "ts";
     const fileName = call.silent ? `cell-s${++this.silentCount}.${ext}` : `cell-${call.executionCount}.${ext}`;
     const label = call.silent ? "Cell (silent)" : `Cell In[${call.executionCount}]`;
-    const compiled = await Promise.race([this.options.compiler.compile(code, { cell: call.executionCount, reportOnly: this.typecheck !== "on", javascript: this.options.language === "javascript" || this.typecheck === "off" }), stopped]);
+    const compiled = await Promise.race([compiling ?? this.compile(code, call), stopped]);
     this.cells.add(fileName, label, code, compiled.sourceMap);
     if (this.typecheck !== "off" && compiled.diagnostics.length) {
       const report = formatDiagnostics(label, code, compiled.diagnostics, !compiled.ok);
