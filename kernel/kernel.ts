@@ -44,6 +44,10 @@ const exit = process.exit.bind(process);
 export async function startKernel(options: KernelOptions): Promise<void> {
   const info = readConnectionFile(options.connectionFile);
   const compiler = options.startCompiler();
+  // libtorch takes about half a second of a core to load (its operator registry): loaded in a
+  // thread of its own from the start, while this thread loads TensorFlow.js.
+  const preferred = process.env.GLASSBOX_BACKEND || undefined;
+  const addonLoaded = !preferred || preferred === "native" ? preloadAddon() : Promise.resolve();
   const kernelName = options.kernelName ?? info.kernel_name ?? "glassbox";
   const limit = chosenMemoryLimit();
   const data: ProtocolWorkerData = { info, kernelName, version: options.version, historyFile: defaultHistoryFile(kernelName), verbose: false, memoryLimit: limit.bytes };
@@ -55,7 +59,6 @@ export async function startKernel(options: KernelOptions): Promise<void> {
     writeSync(2, `[glassbox] the protocol worker failed: ${e.stack ?? e}\n`);
     exit(1);
   });
-  const listening = new Promise<void>((resolve) => worker.on("message", (m: EngineNotice) => m.type === "listening" && resolve()));
   let shuttingDown = false;
   worker.on("exit", (code) => {
     if (!shuttingDown) exit(code);
@@ -79,9 +82,7 @@ export async function startKernel(options: KernelOptions): Promise<void> {
     backends: defaultCandidates({
       native: {
         load: async (tf) => {
-          // libtorch takes over a second of CPU to load: not while the sockets are still being bound.
-          await listening;
-          await preloadAddon();
+          await addonLoaded;
           const registration = registerNativeBackend(tf);
           return registration.ok ? null : registration.reason;
         },
@@ -94,7 +95,7 @@ export async function startKernel(options: KernelOptions): Promise<void> {
         registerWasmCpuFallbacks(tf);
       },
     }),
-    preferredBackend: process.env.GLASSBOX_BACKEND || undefined,
+    preferredBackend: preferred,
     extend: (engine) => {
       installRichDisplay(tf, () => engine.output.sink());
       guardTraining(tf, engine);
