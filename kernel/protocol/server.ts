@@ -16,6 +16,7 @@ import type { EngineEvent, EngineNotice, EngineReady, EngineRequest, InterruptRe
 import { History } from "./history";
 import { ContentError, isRequestType, parseContent, replyType, type RequestContents, type RequestType } from "./messages";
 import { SendQueue } from "./send-queue";
+import { residentMemoryWithChildren } from "./usage";
 import { decode, encode, newHeader, PROTOCOL_VERSION, Signer, WireError, type Header, type JSONObject, type Message } from "./wire";
 
 export interface EnginePort {
@@ -393,7 +394,7 @@ export class KernelServer {
     this.send(channel, msg, "usage_reply", {
       hostname: hostname(),
       pid: process.pid,
-      kernel_memory: process.memoryUsage.rss(),
+      kernel_memory: residentMemoryWithChildren(),
       memory_limit: this.options.memoryLimit,
       heap_used: heap?.usedSize ?? null,
     });
@@ -403,8 +404,14 @@ export class KernelServer {
 
   private remember(msg: Message): void {
     // Only what late output and input requests need, copied: a received frame can pin the memory of
-    // the whole message it arrived in, and thousands of remembered cells would keep all of it.
-    this.parents.set(msg.header.msg_id, { header: msg.header, identities: msg.identities.map((id) => Buffer.from(id)) });
+    // the whole message it arrived in, and thousands of remembered cells would keep all of it. Copied
+    // outside Buffer's pool too: a pooled copy of a few bytes keeps its whole 8 KiB slab alive.
+    const identities = msg.identities.map((id) => {
+      const copy = Buffer.allocUnsafeSlow(id.length);
+      copy.set(id);
+      return copy;
+    });
+    this.parents.set(msg.header.msg_id, { header: msg.header, identities });
     if (this.parents.size > MAX_REMEMBERED_PARENTS) this.parents.delete(this.parents.keys().next().value as string);
   }
 
