@@ -6,6 +6,7 @@
 // kept beside the kernel's packages, and used only by the Node.js that built it, for the bundle and
 // libraries it was built from (the manifest records them). Anything else starts the bundle itself.
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { setPriority } from "node:os";
 import { join } from "node:path";
@@ -20,7 +21,8 @@ interface Manifest {
   node: string;
   arch: string;
   execPath: string;
-  inputs: Record<string, number>;
+  /** Content hashes of the inputs (null: missing). */
+  inputs: Record<string, string | null>;
   /** Set when building failed for these inputs (e.g. a Node.js without --build-snapshot): not tried again. */
   failed?: string;
 }
@@ -37,15 +39,35 @@ export function compilerSnapshot(kernelRoot: string): CompilerSnapshot {
 }
 
 /** The files whose change makes a snapshot stale: the bundle, the kernel's globals and the installed packages. */
-function inputs(kernelRoot: string): Record<string, number> {
-  const files = [compilerBundle(kernelRoot), join(kernelRoot, "kernel", "engine", "globals.d.ts"), join(kernelRoot, "kernel", "node-api", "tf.d.ts"), join(kernelRoot, "node_modules", ".package-lock.json")];
-  const out: Record<string, number> = {};
-  for (const file of files) out[file] = existsSync(file) ? statSync(file).mtimeMs : 0;
-  return out;
+function inputFiles(kernelRoot: string): string[] {
+  return [compilerBundle(kernelRoot), join(kernelRoot, "kernel", "engine", "globals.d.ts"), join(kernelRoot, "kernel", "node-api", "tf.d.ts"), join(kernelRoot, "node_modules", ".package-lock.json")];
+}
+
+/** A file's content, as a hash; null when it is missing. */
+function contentHash(file: string): string | null {
+  try {
+    return createHash("sha1").update(readFileSync(file)).digest("hex");
+  } catch {
+    return null;
+  }
 }
 
 function expectedManifest(kernelRoot: string): Manifest {
-  return { node: process.version, arch: process.arch, execPath: process.execPath, inputs: inputs(kernelRoot) };
+  const inputs: Manifest["inputs"] = {};
+  for (const file of inputFiles(kernelRoot)) inputs[file] = contentHash(file);
+  return { node: process.version, arch: process.arch, execPath: process.execPath, inputs };
+}
+
+/**
+ * Whether `found` was built from what is here now. Contents count, not times: a rebuild of the
+ * same bundle (esbuild writes it again, byte for byte) keeps the snapshot.
+ */
+function builtFromCurrent(found: Omit<Manifest, "failed">, kernelRoot: string): boolean {
+  const { node, arch, execPath } = found;
+  if (node !== process.version || arch !== process.arch || execPath !== process.execPath) return false;
+  const files = inputFiles(kernelRoot);
+  if (Object.keys(found.inputs ?? {}).sort().join("\n") !== [...files].sort().join("\n")) return false;
+  return files.every((file) => found.inputs[file] === contentHash(file));
 }
 
 /**
@@ -62,7 +84,7 @@ export function usableSnapshot(kernelRoot: string): { blob: string } | { reason:
     return { reason: "the compiler snapshot's manifest is unreadable (`glassbox snapshot` rebuilds it)", buildable: true };
   }
   const { failed, ...built } = found;
-  if (JSON.stringify(built) !== JSON.stringify(expectedManifest(kernelRoot))) return { reason: "the compiler snapshot is out of date (`glassbox snapshot` rebuilds it)", buildable: true };
+  if (!builtFromCurrent(built, kernelRoot)) return { reason: "the compiler snapshot is out of date (`glassbox snapshot` rebuilds it)", buildable: true };
   if (failed) return { reason: `this Node.js could not build a compiler snapshot (${failed.split("\n")[0]})`, buildable: false };
   if (!existsSync(blob)) return { reason: "the compiler snapshot is missing (`glassbox snapshot` rebuilds it)", buildable: true };
   return { blob };
