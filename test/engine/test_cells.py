@@ -9,7 +9,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "protocol"))
 from kernel import TIMEOUT, collect, execute, outputs, reply_to, result_text, running_kernel  # noqa: E402
-from jupyter_client import KernelManager  # noqa: E402
 
 
 def write(path: Path, text: str):
@@ -36,14 +35,8 @@ def notebook_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def kernel(notebook_dir):
-    km = KernelManager(kernel_name="glassbox")
-    km.start_kernel(cwd=str(notebook_dir))
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=TIMEOUT)
-    yield km, kc
-    kc.stop_channels()
-    km.shutdown_kernel(now=True)
+    with running_kernel(cwd=notebook_dir) as (km, kc):
+        yield km, kc
 
 
 def run_ok(kc, code, **kw):

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "protocol"))
-from kernel import TIMEOUT, execute, outputs, result_text  # noqa: E402
-from jupyter_client import KernelManager  # noqa: E402
+from kernel import execute, outputs, result_text, running_kernel  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "examples"
 
@@ -27,14 +26,8 @@ def notebook_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def kc(notebook_dir):
-    km = KernelManager(kernel_name="glassbox")
-    km.start_kernel(cwd=str(notebook_dir))
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=TIMEOUT)
-    yield kc
-    kc.stop_channels()
-    km.shutdown_kernel(now=True)
+    with running_kernel(cwd=notebook_dir) as (_, kc):
+        yield kc
 
 
 def run_ok(kc, code):

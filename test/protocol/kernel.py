@@ -10,9 +10,11 @@ TIMEOUT = 120
 
 
 @contextmanager
-def running_kernel(env=None):
+def running_kernel(env=None, cwd=None):
+    """A started Glassbox kernel and its client (in `cwd`, the notebook's folder, when given); shut down after."""
     km = KernelManager(kernel_name="glassbox")
-    km.start_kernel(env=env) if env else km.start_kernel()
+    options = {key: value for key, value in (("env", env), ("cwd", str(cwd) if cwd else None)) if value}
+    km.start_kernel(**options)
     kc = km.client()
     kc.start_channels()
     try:
