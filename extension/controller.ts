@@ -105,6 +105,9 @@ export interface SessionEvents {
   onCellDone?(notebook: vscode.NotebookDocument): void;
 }
 
+/** How long a notebook's kernel outlives the deselection of its controller (see onDidChangeSelectedNotebooks). */
+const SWITCH_GRACE_MS = 2000;
+
 export class GlassboxController implements vscode.Disposable {
   private readonly controllers: vscode.NotebookController[] = [];
   private readonly sessions = new Map<string, KernelSession>();
@@ -117,6 +120,8 @@ export class GlassboxController implements vscode.Disposable {
   private readonly reported = new WeakSet<object>();
   /** The JavaScript controllers: their kernels never block a cell on types. */
   private readonly javascript = new WeakSet<vscode.NotebookController>();
+  /** Whether each notebook's kernel was last launched for JavaScript (the language it runs cells in). */
+  private readonly launchedJavaScript = new Map<string, boolean>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -138,11 +143,19 @@ export class GlassboxController implements vscode.Disposable {
           const key = notebook.uri.toString();
           if (selected) {
             this.selected.set(key, controller);
+            // The other language's kernel cannot run this controller's cells: it goes at once.
+            const launched = this.launchedJavaScript.get(key);
+            if (launched !== undefined && launched !== this.javascript.has(controller)) void this.disposeSession(notebook);
             this.events.onState(notebook, this.sessions.get(key)?.state ?? "not-started", this.sessions.get(key)?.summary ?? {});
           } else if (this.selected.get(key) === controller) {
             this.selected.delete(key);
             this.preferred.delete(key);
-            void this.disposeSession(notebook);
+            // VS Code can deselect a controller and select it again within one switch (the kernel
+            // picker settling): the kernel, and the cell running in it, stay unless no Glassbox
+            // controller holds the notebook a moment later.
+            setTimeout(() => {
+              if (!this.selected.has(key)) void this.disposeSession(notebook);
+            }, SWITCH_GRACE_MS);
           }
         }),
       );
@@ -220,7 +233,11 @@ export class GlassboxController implements vscode.Disposable {
       const name = notebook.uri.path.split("/").pop();
       const created: KernelSession = new KernelSession({
         launch: launchKernel,
-        launchOptions: () => this.launchOptions(notebook),
+        launchOptions: () => {
+          const options = this.launchOptions(notebook);
+          this.launchedJavaScript.set(key, this.isJavaScript(notebook));
+          return options;
+        },
         onLog: (text) => this.log.append(text),
         onInput: (prompt, password) =>
           Promise.resolve(vscode.window.showInputBox({ prompt: prompt || vscode.l10n.t("Input requested by the notebook"), password, ignoreFocusOut: true, title: name })),
@@ -309,6 +326,7 @@ export class GlassboxController implements vscode.Disposable {
 
   private async disposeSession(notebook: vscode.NotebookDocument): Promise<void> {
     const key = notebook.uri.toString();
+    this.launchedJavaScript.delete(key);
     const session = this.sessions.get(key);
     if (!session) return;
     this.sessions.delete(key);
