@@ -1,8 +1,72 @@
 // BatchMatMul and _FusedMatMul (bias + activation), with TensorFlow.js's broadcasting batch dims.
+// On the CPU, 2-D float products go to oneDNN's sgemm when the loaded libraries have it: ATen's own
+// CPU matmul calls whatever libblas.so.3 the system provides, and on Debian (libtorch-dev) that is
+// often netlib's reference BLAS, 10-20x slower than oneDNN's JIT kernels (which libtorch_cpu already
+// loads for its convolutions). Elsewhere, and for batched products, ATen's matmul runs.
+#include <dlfcn.h>
+
 #include "tensors.h"
 
 namespace gb {
 namespace {
+
+// oneDNN's C API (dnnl.h is not always installed; the signature is stable since oneDNN 1.0).
+// Row-major: C = alpha * op(A) * op(B) + beta * C.
+using Sgemm = int (*)(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                      const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+Sgemm findSgemm() {
+  // Debian's libtorch links libdnnl as a shared library; a self-contained libtorch hides its copy.
+  for (const char* name : {"libdnnl.so.2", "libdnnl.so.3", "libdnnl.so"}) {
+    void* lib = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
+    if (lib == nullptr) continue;
+    if (auto fn = reinterpret_cast<Sgemm>(dlsym(lib, "dnnl_sgemm"))) return fn;  // the handle stays open: fn lives in it
+    dlclose(lib);
+  }
+  return nullptr;
+}
+
+Sgemm sgemm() {
+  static Sgemm fn = findSgemm();
+  return fn;
+}
+
+// How sgemm reads a 2-D operand: 'N' for row-major rows of ld floats, 'T' for column-major.
+struct Operand {
+  at::Tensor t;
+  char trans;
+  int64_t ld;
+};
+
+Operand operand(const at::Tensor& x) {
+  int64_t rows = x.size(0), cols = x.size(1);
+  if (x.stride(1) == 1 && x.stride(0) >= std::max<int64_t>(cols, 1)) return {x, 'N', x.stride(0)};
+  if (x.stride(0) == 1 && x.stride(1) >= std::max<int64_t>(rows, 1)) return {x, 'T', x.stride(1)};
+  auto c = x.contiguous();
+  return {c, 'N', std::max<int64_t>(cols, 1)};
+}
+
+// a [m, k] times b [k, n] (views of any strides), plus bias broadcast along rows when defined;
+// undefined when oneDNN cannot do it here.
+at::Tensor dnnlMatMul(const at::Tensor& a, const at::Tensor& b, const at::Tensor& bias) {
+  Sgemm fn = sgemm();
+  if (fn == nullptr || !a.is_cpu() || a.scalar_type() != at::kFloat || b.scalar_type() != at::kFloat) return at::Tensor();
+  int64_t m = a.size(0), k = a.size(1), n = b.size(1);
+  // Mismatched shapes are left to ATen, which says what is wrong.
+  if (m == 0 || n == 0 || k == 0 || b.size(0) != k) return at::Tensor();
+  if (bias.defined() && (bias.scalar_type() != at::kFloat || !bias.is_cpu())) return at::Tensor();
+  auto A = operand(a);
+  auto B = operand(b);
+  at::Tensor c;
+  if (bias.defined()) {
+    c = bias.expand({m, n}).contiguous();
+  } else {
+    c = at::empty({m, n}, a.options());
+  }
+  int status = fn(A.trans, B.trans, m, n, k, 1.f, A.t.data_ptr<float>(), A.ld, B.t.data_ptr<float>(), B.ld, bias.defined() ? 1.f : 0.f,
+                  c.data_ptr<float>(), n);
+  return status == 0 ? c : at::Tensor();
+}
 
 // matMul(a, b, transposeA, transposeB, bias | -1, activation, alpha, preluWeights | -1) -> id
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
@@ -14,7 +78,10 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     bool hasBias = int64(info[4]) >= 0;
     at::Tensor y;
     if (a.dim() == 2 && b.dim() == 2) {
-      y = hasBias ? at::addmm(get(info[4]).expand({a.size(0), b.size(1)}), a, b) : at::mm(a, b);
+      at::Tensor bias = hasBias ? get(info[4]) : at::Tensor();
+      // The bias of a 2-D product broadcasts to [m, n] (a row, a column or a full matrix).
+      y = dnnlMatMul(a, b, bias);
+      if (!y.defined()) y = hasBias ? at::addmm(bias.expand({a.size(0), b.size(1)}), a, b) : at::mm(a, b);
     } else {
       y = at::matmul(a, b);
       if (hasBias) y.add_(get(info[4]));
@@ -26,10 +93,16 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   });
 }
 
+// gemmLibrary() -> "oneDNN" | "ATen": what runs 2-D float products on the CPU (the banner, benches).
+Napi::Value GemmLibrary(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), sgemm() != nullptr ? "oneDNN" : "ATen");
+}
+
 }  // namespace
 
 void registerMatMul(Napi::Env env, Napi::Object exports) {
   exports.Set("matMul", Napi::Function::New(env, MatMul));
+  exports.Set("gemmLibrary", Napi::Function::New(env, GemmLibrary));
 }
 
 }  // namespace gb

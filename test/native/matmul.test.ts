@@ -1,6 +1,7 @@
 // Native BatchMatMul and _FusedMatMul against TensorFlow.js's cpu kernels.
+import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { compareKernel, randomInput, skip } from "./helpers";
+import { assertClose, compareKernel, fallbacksDuring, randomInput, skip, tf, useBackend } from "./helpers";
 
 interface MatMulCase {
   a: number[];
@@ -46,5 +47,38 @@ describe("native _FusedMatMul", { skip }, () => {
   test("relu without bias", async () => {
     await compareKernel("_FusedMatMul", { a: randomInput([4, 9], 730), b: randomInput([9, 5], 731) },
       { transposeA: false, transposeB: false, activation: "relu" });
+  });
+});
+
+// Transposes and slices are views on the native backend, so a product can receive operands with row
+// strides wider than their rows, or column-major ones; oneDNN's sgemm reads those in place.
+describe("native matMul on views", { skip }, () => {
+  const product = (x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D) => [
+    tf.matMul(tf.slice(x, [1, 2], [5, 6]), tf.slice(w, [1, 1], [6, 4])),
+    tf.matMul(tf.transpose(x), tf.slice(x, [0, 3], [9, 2])),
+    tf.fused.matMul({ a: tf.slice(x, [0, 0], [9, 7]), b: tf.slice(w, [0, 0], [7, 3]), bias: tf.slice(bias, [0], [3]), activation: "relu" }),
+    tf.matMul(tf.slice(x, [2, 0], [1, 8]), tf.slice(tf.transpose(w), [0, 0], [5, 8]), false, true),
+  ];
+  test("sliced and transposed operands give the cpu backend's products", async () => {
+    const x = randomInput([9, 8], 740);
+    const w = randomInput([8, 5], 741);
+    const b = randomInput([5], 742);
+    const run = async (backend: string) => {
+      await useBackend(backend);
+      return tf.tidy(() => product(tf.tensor2d(x.values as Float32Array, [9, 8]), tf.tensor2d(w.values as Float32Array, [8, 5]),
+        tf.tensor1d(b.values as Float32Array))).map((t) => {
+        const values = { shape: t.shape, values: Array.from(t.dataSync()) };
+        t.dispose();
+        return values;
+      });
+    };
+    const expected = await run("cpu");
+    let actual: Awaited<ReturnType<typeof run>> = [];
+    const fallbacks = await fallbacksDuring(async () => (actual = await run("native")));
+    assert.deepEqual(fallbacks, []);
+    expected.forEach((e, i) => {
+      assert.deepEqual(actual[i]?.shape, e.shape, `product ${i}: shape`);
+      assertClose(actual[i]?.values ?? [], e.values, 1e-5, `product ${i}`);
+    });
   });
 });

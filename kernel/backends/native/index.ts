@@ -62,7 +62,9 @@ export function describeNative(): string[] {
   const where = device.device === "cpu"
     ? `cpu, ${threads} thread${threads === 1 ? "" : "s"}`
     : `${device.device} ${device.name}, ${Math.round(device.totalBytes / 1e9)} GB`;
-  const lines = [`  device: ${where}; libtorch ${version}`];
+  // On the CPU, say which library multiplies matrices: ATen's means the system BLAS, which may be slow.
+  const gemm = device.device === "cpu" ? `; matrix products: ${status.addon.gemmLibrary() === "oneDNN" ? "oneDNN sgemm" : "ATen (system BLAS)"}` : "";
+  const lines = [`  device: ${where}; libtorch ${version}${gemm}`];
   if (device.device === "cpu" && device.gpu) lines.push(`  ${device.name ? `GPU ${device.name}` : "the GPU"} is not used: ${device.reason}`);
   const used = fallback.summary();
   lines.push(used.length === 0 ? "  host fallbacks: none so far" : `  host fallbacks (kernels copied to the cpu backend): ${used.join(", ")}`);
