@@ -3,7 +3,10 @@
 // CPU matmul calls whatever libblas.so.3 the system provides, and on Debian (libtorch-dev) that is
 // often netlib's reference BLAS, 10-20x slower than oneDNN's JIT kernels (which libtorch_cpu already
 // loads for its convolutions). Elsewhere, and for batched products, ATen's matmul runs.
+#include <ATen/Parallel.h>
 #include <dlfcn.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include "tensors.h"
 
@@ -30,6 +33,23 @@ Sgemm sgemm() {
   static Sgemm fn = findSgemm();
   return fn;
 }
+
+// oneDNN 2.6's sgemm (Debian's libdnnl2) corrupts the heap when a signal is delivered to a thread
+// inside it: V8's profiler (SIGPROF), a Jupyter interrupt (SIGINT). Signals stay blocked around the
+// call in the calling thread and always in ATen's other intra-op threads (blockWorkerSignals);
+// a blocked signal is delivered as soon as the call returns.
+class SignalsHeld {
+ public:
+  SignalsHeld() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &saved_);
+  }
+  ~SignalsHeld() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+
+ private:
+  sigset_t saved_;
+};
 
 // How sgemm reads a 2-D operand: 'N' for row-major rows of ld floats, 'T' for column-major.
 struct Operand {
@@ -63,6 +83,7 @@ at::Tensor dnnlMatMul(const at::Tensor& a, const at::Tensor& b, const at::Tensor
   } else {
     c = at::empty({m, n}, a.options());
   }
+  SignalsHeld held;
   int status = fn(A.trans, B.trans, m, n, k, 1.f, A.t.data_ptr<float>(), A.ld, B.t.data_ptr<float>(), B.ld, bias.defined() ? 1.f : 0.f,
                   c.data_ptr<float>(), n);
   return status == 0 ? c : at::Tensor();
@@ -99,6 +120,19 @@ Napi::Value GemmLibrary(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+void blockWorkerSignals() {
+  if (sgemm() == nullptr) return;
+  pthread_t caller = pthread_self();
+  // One index per intra-op thread, so that each runs this once (the calling thread excepted:
+  // JavaScript's signals are delivered there).
+  at::parallel_for(0, at::get_num_threads(), 1, [&](int64_t, int64_t) {
+    if (pthread_equal(pthread_self(), caller)) return;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  });
+}
 
 void registerMatMul(Napi::Env env, Napi::Object exports) {
   exports.Set("matMul", Napi::Function::New(env, MatMul));

@@ -1,5 +1,9 @@
 // Native BatchMatMul and _FusedMatMul against TensorFlow.js's cpu kernels.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { assertClose, compareKernel, fallbacksDuring, randomInput, skip, tf, useBackend } from "./helpers";
 
@@ -80,5 +84,58 @@ describe("native matMul on views", { skip }, () => {
       assert.deepEqual(actual[i]?.shape, e.shape, `product ${i}: shape`);
       assertClose(actual[i]?.values ?? [], e.values, 1e-5, `product ${i}`);
     });
+  });
+});
+
+// oneDNN 2.6's sgemm corrupts the heap when a signal lands in it (native/src/matmul.cc). A child
+// process multiplies dense-layer-sized matrices on 2 threads while V8's profiler samples it every
+// 100 us (SIGPROF to the main thread) and this process sends it SIGUSR2 (to any thread) every 2 ms;
+// unprotected, glibc aborts it within a second or two.
+describe("native matMul under signals", { skip }, () => {
+  test("profiler samples and process signals during products do not crash the process", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "glassbox-signals-"));
+    const script = `const tf = require("@tensorflow/tfjs");
+      const { registerNativeBackend } = require(${JSON.stringify(join(__dirname, "..", "..", "kernel", "backends", "native", "index.ts"))});
+      process.on("SIGUSR2", () => {});
+      const r = registerNativeBackend(tf); if (!r.ok) throw new Error(r.reason);
+      tf.setBackend("native").then(() => {
+        const a = tf.randomNormal([64, 1600]), w = tf.randomNormal([1600, 128]), dy = tf.randomNormal([64, 128]);
+        console.log("ready");
+        for (let i = 0; i < 800; i++) tf.tidy(() => [tf.matMul(a, w), tf.matMul(dy, w, false, true), tf.matMul(a, dy, true, false)]);
+        console.log("done");
+        // Exit only once the parent has stopped signalling (an exiting process drops its handlers).
+        process.stdin.on("end", () => process.exit(0)).resume();
+      });`;
+    try {
+      const child = spawn(process.execPath, ["--cpu-prof", "--cpu-prof-interval", "100", "--cpu-prof-dir", dir, "--import", "tsx", "-e", script], {
+        env: { ...process.env, GLASSBOX_NATIVE_THREADS: "2" }, cwd: join(__dirname, "..", ".."),
+      });
+      let stdout = "";
+      let stderr = "";
+      let signals = 0;
+      let timer: NodeJS.Timeout | undefined;
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes("done")) {
+          clearInterval(timer);
+          child.stdin.end();
+          return;
+        }
+        if (timer === undefined && stdout.includes("ready")) {
+          timer = setInterval(() => {
+            if (child.exitCode === null && child.signalCode === null && child.kill("SIGUSR2")) signals++;
+          }, 2);
+        }
+      });
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on("exit", (c, s) => resolve([c, s])));
+      clearInterval(timer);
+      assert.equal(signal, null, `the child died of ${signal}: ${stderr.trim().split("\n").slice(-3).join(" / ")}`);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /done/);
+      assert.ok(signals > 10, `only ${signals} signals were sent during the products`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
