@@ -87,6 +87,32 @@ const Unary kUnary[] = {
     {"OnesLike", [](const at::Tensor& x, double, double) { return at::ones_like(x); }},
 };
 
+// ReluGrad(dy, x): tfjs's ReLU gradient, dy * step(x), in one pass for float32 on the CPU (the
+// generic form writes step(x) out first). Not a tfjs kernel: kernel/backends/native/gradients.ts
+// routes the Relu gradient here on the native backend.
+at::Tensor reluGrad(const at::Tensor& dy, const at::Tensor& x) {
+  if (dy.is_cpu() && dy.scalar_type() == at::kFloat && x.scalar_type() == at::kFloat && dy.sizes() == x.sizes()) {
+    auto g = dy.contiguous();
+    auto in = x.contiguous();
+    auto out = at::empty_like(g);
+    const float* pg = g.data_ptr<float>();
+    const float* px = in.data_ptr<float>();
+    float* q = out.data_ptr<float>();
+    at::parallel_for(0, g.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        // Two selects, not a nested one, so that the compiler makes it branch-free vector code
+        // (the nested form ran 25x slower on random signs).
+        float v = px[i];
+        float s = v > 0.f ? 1.f : 0.f;
+        s = v != v ? v : s;
+        q[i] = pg[i] * s;
+      }
+    });
+    return out;
+  }
+  return at::mul(dy, step(x, 0, 0));
+}
+
 using BinaryFn = at::Tensor (*)(const at::Tensor&, const at::Tensor&);
 struct Binary {
   const char* name;
@@ -121,6 +147,7 @@ const Binary kBinary[] = {
     {"LogicalOr", [](const at::Tensor& a, const at::Tensor& b) { return at::logical_or(a, b); }},
     {"LogicalXor", [](const at::Tensor& a, const at::Tensor& b) { return at::logical_xor(a, b); }},
     {"Prelu", [](const at::Tensor& x, const at::Tensor& alpha) { return at::where(x < 0, x * alpha, x); }},
+    {"ReluGrad", reluGrad},
     // EluGrad(dy, y): dy where y >= 0, dy * (y + 1) elsewhere.
     {"EluGrad", [](const at::Tensor& dy, const at::Tensor& y) { return at::where(y >= 0, dy, dy * (y + 1)); }},
     {"DivNoNan",

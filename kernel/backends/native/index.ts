@@ -10,6 +10,7 @@ import { loadAddon, type NativeAddon } from "./addon";
 import { nativeBackendClass, type DeviceInfo } from "./backend";
 import type { Context, KernelArgs, NativeKernel, Tf } from "./context";
 import { HostFallback } from "./fallback";
+import { installFusedGradients } from "./gradients";
 import { elementwiseKernels } from "./kernels/elementwise";
 import { nnKernels } from "./kernels/nn";
 import { reduceKernels } from "./kernels/reduce";
@@ -118,6 +119,7 @@ export function registerNativeBackend(tf: Tf): NativeRegistration {
   const Backend = nativeBackendClass(tf.KernelBackend as unknown as new () => KernelBackend, addon, device);
   tf.registerBackend(NATIVE_BACKEND, () => new Backend(), device.device === "cpu" ? CPU_PRIORITY : GPU_PRIORITY);
   installFusedAdam(tf, addon, NATIVE_BACKEND);
+  installFusedGradients(tf, addon, NATIVE_BACKEND);
   installFusedRnn(tf, addon, NATIVE_BACKEND);
   status = { addon, device, threads, version: addon.version(), fallback };
   return { ok: true };
