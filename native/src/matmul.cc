@@ -77,16 +77,24 @@ at::Tensor dnnlMatMul(const at::Tensor& a, const at::Tensor& b, const at::Tensor
   if (bias.defined() && (bias.scalar_type() != at::kFloat || !bias.is_cpu())) return at::Tensor();
   auto A = operand(a);
   auto B = operand(b);
-  at::Tensor c;
-  if (bias.defined()) {
-    c = bias.expand({m, n}).contiguous();
-  } else {
-    c = at::empty({m, n}, a.options());
-  }
+  // sgemm accumulates into c, so the bias is copied in (never written through: a full [m, n] bias
+  // would otherwise be its own contiguous() and be overwritten).
+  auto c = at::empty({m, n}, a.options());
+  if (bias.defined()) c.copy_(bias.expand({m, n}));
   SignalsHeld held;
   int status = fn(A.trans, B.trans, m, n, k, 1.f, A.t.data_ptr<float>(), A.ld, B.t.data_ptr<float>(), B.ld, bias.defined() ? 1.f : 0.f,
                   c.data_ptr<float>(), n);
   return status == 0 ? c : at::Tensor();
+}
+
+// A 2-D product, or a 3-D one with a batch of one (tfjs's fused matMul always sends 3-D operands),
+// on oneDNN; undefined where it cannot run there. The bias broadcasts to [m, n] (or [1, m, n]).
+at::Tensor oneDnnProduct(const at::Tensor& a, const at::Tensor& b, const at::Tensor& bias) {
+  if (a.dim() == 2 && b.dim() == 2) return dnnlMatMul(a, b, bias);
+  bool single = a.dim() == 3 && b.dim() == 3 && a.size(0) == 1 && b.size(0) == 1;
+  if (!single || (bias.defined() && bias.dim() == 3 && bias.size(0) != 1) || (bias.defined() && bias.dim() > 3)) return at::Tensor();
+  auto y = dnnlMatMul(a[0], b[0], bias.defined() && bias.dim() == 3 ? bias[0] : bias);
+  return y.defined() ? y.unsqueeze(0) : y;
 }
 
 // matMul(a, b, transposeA, transposeB, bias | -1, activation, alpha, preluWeights | -1) -> id
@@ -97,15 +105,13 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     if (boolean(info[2])) a = a.transpose(-1, -2);
     if (boolean(info[3])) b = b.transpose(-1, -2);
     bool hasBias = int64(info[4]) >= 0;
-    at::Tensor y;
-    if (a.dim() == 2 && b.dim() == 2) {
-      at::Tensor bias = hasBias ? get(info[4]) : at::Tensor();
-      // The bias of a 2-D product broadcasts to [m, n] (a row, a column or a full matrix).
-      y = dnnlMatMul(a, b, bias);
-      if (!y.defined()) y = hasBias ? at::addmm(bias.expand({a.size(0), b.size(1)}), a, b) : at::mm(a, b);
-    } else {
+    at::Tensor bias = hasBias ? get(info[4]) : at::Tensor();
+    at::Tensor y = oneDnnProduct(a, b, bias);
+    if (!y.defined() && a.dim() == 2 && b.dim() == 2) {
+      y = hasBias ? at::addmm(bias.expand({a.size(0), b.size(1)}), a, b) : at::mm(a, b);
+    } else if (!y.defined()) {
       y = at::matmul(a, b);
-      if (hasBias) y.add_(get(info[4]));
+      if (hasBias) y.add_(bias);
     }
     int activation = info[5].As<Napi::Number>().Int32Value();
     if (activation == kLinear) return put(info.Env(), y);

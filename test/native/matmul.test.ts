@@ -48,6 +48,16 @@ describe("native _FusedMatMul", { skip }, () => {
         { transposeA: c.transposeA, transposeB: c.transposeB, activation, leakyreluAlpha: 0.3 }, 1e-4);
     });
   }
+  test("a full-matrix bias is added, and left as it was", async () => {
+    await compareKernel("_FusedMatMul", { a: randomInput([5, 7], 732), b: randomInput([7, 3], 733), bias: randomInput([5, 3], 734) },
+      { transposeA: false, transposeB: false, activation: "linear" });
+    await useBackend("native");
+    const bias = tf.tensor2d([[1, 2], [3, 4]]);
+    const y = tf.fused.matMul({ a: tf.eye(2), b: tf.eye(2), bias });
+    assert.deepEqual(Array.from(y.dataSync()), [2, 2, 3, 5]);
+    assert.deepEqual(Array.from(bias.dataSync()), [1, 2, 3, 4]);
+    tf.dispose([bias, y]);
+  });
   test("relu without bias", async () => {
     await compareKernel("_FusedMatMul", { a: randomInput([4, 9], 730), b: randomInput([9, 5], 731) },
       { transposeA: false, transposeB: false, activation: "relu" });
