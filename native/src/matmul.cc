@@ -1,12 +1,16 @@
 // BatchMatMul and _FusedMatMul (bias + activation), with TensorFlow.js's broadcasting batch dims.
-// On the CPU, 2-D float products go to oneDNN's sgemm when the loaded libraries have it: ATen's own
-// CPU matmul calls whatever libblas.so.3 the system provides, and on Debian (libtorch-dev) that is
-// often netlib's reference BLAS, 10-20x slower than oneDNN's JIT kernels (which libtorch_cpu already
-// loads for its convolutions). Elsewhere, and for batched products, ATen's matmul runs.
+// On the CPU, float products of 2-D matrices (or batches of one) go to oneDNN's sgemm when the loaded
+// libraries have it: ATen's own CPU matmul calls whatever libblas.so.3 the system provides, and on
+// Debian (libtorch-dev) that is often netlib's reference BLAS, 10-20x slower than oneDNN's JIT
+// kernels (which libtorch_cpu already loads for its convolutions). Elsewhere, for real batches, and
+// with GLASSBOX_NATIVE_GEMM=aten, ATen's matmul runs.
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <signal.h>
+
+#include <cstdlib>
+#include <string>
 
 #include "tensors.h"
 
@@ -19,6 +23,9 @@ using Sgemm = int (*)(char transa, char transb, int64_t m, int64_t n, int64_t k,
                       const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
 Sgemm findSgemm() {
+  // GLASSBOX_NATIVE_GEMM=aten keeps ATen's matmul (to compare like with like, or to avoid oneDNN).
+  const char* wanted = std::getenv("GLASSBOX_NATIVE_GEMM");
+  if (wanted != nullptr && std::string(wanted) == "aten") return nullptr;
   // Debian's libtorch links libdnnl as a shared library; a self-contained libtorch hides its copy.
   for (const char* name : {"libdnnl.so.2", "libdnnl.so.3", "libdnnl.so"}) {
     void* lib = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);

@@ -1,6 +1,6 @@
 // Native BatchMatMul and _FusedMatMul against TensorFlow.js's cpu kernels.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -147,5 +147,25 @@ describe("native matMul under signals", { skip }, () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("GLASSBOX_NATIVE_GEMM=aten", { skip }, () => {
+  test("keeps products on ATen, says so in the banner, and gives the same values", () => {
+    const script = `const tf = require("@tensorflow/tfjs");
+      const native = require(${JSON.stringify(join(__dirname, "..", "..", "kernel", "backends", "native", "index.ts"))});
+      const r = native.registerNativeBackend(tf); if (!r.ok) throw new Error(r.reason);
+      tf.setBackend("native").then(() => {
+        const y = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]));
+        console.log(JSON.stringify({ values: Array.from(y.dataSync()), gemm: native.nativeAddon().gemmLibrary(), banner: native.describeNative().join(" ") }));
+      });`;
+    const run = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
+      env: { ...process.env, GLASSBOX_NATIVE_GEMM: "aten" }, encoding: "utf8", cwd: join(__dirname, "..", ".."),
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const out = JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}") as { values: number[]; gemm: string; banner: string };
+    assert.deepEqual(out.values, [19, 22, 43, 50]);
+    assert.equal(out.gemm, "ATen");
+    assert.match(out.banner, /matrix products: ATen \(system BLAS\)/);
   });
 });
