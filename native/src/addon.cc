@@ -33,6 +33,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   if (n < 1) throw Napi::RangeError::New(info.Env(), "thread count must be at least 1");
   at::set_num_threads(n);
   setBlasThreads(n);
+  blockWorkerSignals();
   return info.Env().Undefined();
 }
 

@@ -10,30 +10,40 @@
 namespace gb {
 namespace {
 
-// The same float32 arithmetic as tf.train.adam's applyGradients, written into the outputs (which may
-// be the inputs).
+struct AdamArgs {
+  const float *value, *m, *v, *grad;
+  float *outValue, *outM, *outV;
+  float lr, beta1, beta2, eps, c1, c2;
+};
+
+// The same float32 arithmetic as tf.train.adam's applyGradients over [begin, end), written into the
+// outputs. Outputs are the inputs when updating in place, which defeats the compiler's overlap check
+// and left this loop scalar (0.9 ms per digits-CNN step); element i only ever reads and writes index
+// i, so ivdep is safe. An AVX2 clone is picked at load where the CPU has it (no FMA: same rounding).
+__attribute__((target_clones("avx2", "default"))) void adamRange(const AdamArgs& a, int64_t begin, int64_t end) {
+  // Locals, so that the stores below cannot be taken to change them.
+  const float *pv = a.value, *pm = a.m, *ps = a.v, *pg = a.grad;
+  float *ov = a.outValue, *om = a.outM, *os = a.outV;
+  const float lr = a.lr, beta1 = a.beta1, beta2 = a.beta2, eps = a.eps, c1 = a.c1, c2 = a.c2;
+  const float oneMinusBeta1 = 1.f - beta1;
+  const float oneMinusBeta2 = 1.f - beta2;
+#pragma GCC ivdep
+  for (int64_t i = begin; i < end; ++i) {
+    float g = pg[i];
+    float mi = pm[i] * beta1 + g * oneMinusBeta1;
+    float vi = ps[i] * beta2 + (g * g) * oneMinusBeta2;
+    float step = (mi / c1) / (std::sqrt(vi / c2) + eps);
+    om[i] = mi;
+    os[i] = vi;
+    ov[i] = step * -lr + pv[i];
+  }
+}
+
 void adamLoop(const at::Tensor& value, const at::Tensor& m, const at::Tensor& v, const at::Tensor& grad, float lr, float beta1,
               float beta2, float eps, float c1, float c2, at::Tensor& outValue, at::Tensor& outM, at::Tensor& outV) {
-  const float* pv = value.data_ptr<float>();
-  const float* pm = m.data_ptr<float>();
-  const float* ps = v.data_ptr<float>();
-  const float* pg = grad.data_ptr<float>();
-  float* ov = outValue.data_ptr<float>();
-  float* om = outM.data_ptr<float>();
-  float* os = outV.data_ptr<float>();
-  float oneMinusBeta1 = 1.f - beta1;
-  float oneMinusBeta2 = 1.f - beta2;
-  at::parallel_for(0, grad.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      float g = pg[i];
-      float mi = pm[i] * beta1 + g * oneMinusBeta1;
-      float vi = ps[i] * beta2 + (g * g) * oneMinusBeta2;
-      float step = (mi / c1) / (std::sqrt(vi / c2) + eps);
-      om[i] = mi;
-      os[i] = vi;
-      ov[i] = step * -lr + pv[i];
-    }
-  });
+  AdamArgs args{value.data_ptr<float>(), m.data_ptr<float>(), v.data_ptr<float>(), grad.data_ptr<float>(),
+                outValue.data_ptr<float>(), outM.data_ptr<float>(), outV.data_ptr<float>(), lr, beta1, beta2, eps, c1, c2};
+  at::parallel_for(0, grad.numel(), 1 << 15, [&](int64_t begin, int64_t end) { adamRange(args, begin, end); });
 }
 
 bool exclusive(const at::Tensor& t) {

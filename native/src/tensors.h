@@ -55,6 +55,10 @@ Napi::Value guard(const Napi::CallbackInfo& info, const char* kernel, Fn fn) {
   }
 }
 
+// Keeps asynchronous signals off ATen's intra-op worker threads (see matmul.cc); after every thread
+// count change.
+void blockWorkerSignals();
+
 void registerStore(Napi::Env env, Napi::Object exports);
 void registerElementwise(Napi::Env env, Napi::Object exports);
 void registerReduce(Napi::Env env, Napi::Object exports);

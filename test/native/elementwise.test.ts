@@ -21,6 +21,22 @@ describe("native unary kernels", { skip }, () => {
   }
 });
 
+describe("native Step (half of every ReLU gradient)", { skip }, () => {
+  // Its float32 path is a hand-written loop: NaN, signed zeros and infinities must come out as tfjs's.
+  const special = Float32Array.from([NaN, 0, -0, Infinity, -Infinity, 1e-30, -1e-30, 3, -3]);
+  test("NaN kept, zeros and negatives to alpha, positives to 1", async () => {
+    await compareKernel("Step", { x: { shape: [9], values: special } }, { alpha: 0.5 });
+  });
+  for (const alpha of [0.25, -2]) {
+    test(`int32 input keeps its dtype, alpha ${alpha}`, async () => {
+      await compareKernel("Step", { x: { shape: [5], values: Int32Array.from([-2, -1, 0, 1, 2]), dtype: "int32" } }, { alpha });
+    });
+  }
+  test("an activation-sized tensor (split across threads)", async () => {
+    await compareKernel("Step", { x: randomInput([4, 26, 26, 32], 1900) }, { alpha: 0 });
+  });
+});
+
 describe("native binary kernels with broadcasting", { skip }, () => {
   const pairs: [number[], number[]][] = [
     [[7], [7]], [[3, 5], [5]], [[3, 5], [3, 1]], [[], [2, 3]], [[2, 1, 4], [3, 1]], [[2, 3, 4, 5], [5]], [[4, 6], []],

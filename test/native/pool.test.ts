@@ -83,3 +83,35 @@ describe("native max pool gradient through tf.grad (argmax kept)", { skip }, () 
     });
   }
 });
+
+// While gradients are recorded the max pool keeps its argmax: its forward values then, and which of
+// tied maxima gets the gradient (the first in row-major order, as tfjs), must be the cpu backend's.
+describe("native max pool while recording gradients, with ties", { skip }, () => {
+  const cases: { shape: [number, number, number, number]; size: [number, number] }[] = [
+    { shape: [3, 9, 7, 5], size: [2, 2] },
+    { shape: [2, 8, 9, 3], size: [3, 3] },
+    { shape: [1, 5, 6, 17], size: [1, 2] },
+  ];
+  for (const [i, c] of cases.entries()) {
+    test(`x ${c.shape.join("×")}, size ${c.size.join("×")} = strides, with ties`, async () => {
+      const n = c.shape.reduce((a, b) => a * b, 1);
+      const values = Float32Array.from(random(n, 520 + i, 0, 3), Math.floor); // integers 0..2: many ties
+      const results: { pooled: number[]; dx: number[] }[] = [];
+      for (const backend of ["cpu", "native"]) {
+        await useBackend(backend);
+        let pooled: number[] = [];
+        const x = tf.tensor4d(values, c.shape);
+        const dx = tf.grad((v: tf.Tensor) => {
+          const y = tf.maxPool(v as tf.Tensor4D, c.size, c.size, "valid");
+          pooled = Array.from(y.dataSync());
+          return tf.mul(y, tf.randomUniform(y.shape, 0.5, 1.5, "float32", 530 + i)).sum();
+        })(x);
+        results.push({ pooled, dx: Array.from(dx.dataSync()) });
+        tf.dispose([x, dx]);
+      }
+      const [cpu, native] = results as [{ pooled: number[]; dx: number[] }, { pooled: number[]; dx: number[] }];
+      assert.deepEqual(native.pooled, cpu.pooled);
+      assertClose(native.dx, cpu.dx, 1e-6, "dx");
+    });
+  }
+});

@@ -17,6 +17,9 @@ export interface NativeAddon {
   getThreads(): number;
   config(): string;
   version(): string;
+  /** What runs 2-D float products on the CPU: "oneDNN" (its sgemm) or "ATen" (the system BLAS behind it;
+   * also when GLASSBOX_NATIVE_GEMM=aten). */
+  gemmLibrary(): "oneDNN" | "ATen";
   selectDevice(wanted: "auto" | "cpu" | "cuda"): DeviceInfo;
   memory(): { bytes: number; deviceUsed: number; deviceTotal: number };
   write(values: ArrayBufferView, shape: number[], dtype: number): number;

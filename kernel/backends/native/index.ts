@@ -10,6 +10,7 @@ import { loadAddon, type NativeAddon } from "./addon";
 import { nativeBackendClass, type DeviceInfo } from "./backend";
 import type { Context, KernelArgs, NativeKernel, Tf } from "./context";
 import { HostFallback } from "./fallback";
+import { installFusedGradients } from "./gradients";
 import { elementwiseKernels } from "./kernels/elementwise";
 import { nnKernels } from "./kernels/nn";
 import { reduceKernels } from "./kernels/reduce";
@@ -62,7 +63,9 @@ export function describeNative(): string[] {
   const where = device.device === "cpu"
     ? `cpu, ${threads} thread${threads === 1 ? "" : "s"}`
     : `${device.device} ${device.name}, ${Math.round(device.totalBytes / 1e9)} GB`;
-  const lines = [`  device: ${where}; libtorch ${version}`];
+  // On the CPU, say which library multiplies matrices: ATen's means the system BLAS, which may be slow.
+  const gemm = device.device === "cpu" ? `; matrix products: ${status.addon.gemmLibrary() === "oneDNN" ? "oneDNN sgemm" : "ATen (system BLAS)"}` : "";
+  const lines = [`  device: ${where}; libtorch ${version}${gemm}`];
   if (device.device === "cpu" && device.gpu) lines.push(`  ${device.name ? `GPU ${device.name}` : "the GPU"} is not used: ${device.reason}`);
   const used = fallback.summary();
   lines.push(used.length === 0 ? "  host fallbacks: none so far" : `  host fallbacks (kernels copied to the cpu backend): ${used.join(", ")}`);
@@ -116,6 +119,7 @@ export function registerNativeBackend(tf: Tf): NativeRegistration {
   const Backend = nativeBackendClass(tf.KernelBackend as unknown as new () => KernelBackend, addon, device);
   tf.registerBackend(NATIVE_BACKEND, () => new Backend(), device.device === "cpu" ? CPU_PRIORITY : GPU_PRIORITY);
   installFusedAdam(tf, addon, NATIVE_BACKEND);
+  installFusedGradients(tf, addon, NATIVE_BACKEND);
   installFusedRnn(tf, addon, NATIVE_BACKEND);
   status = { addon, device, threads, version: addon.version(), fallback };
   return { ok: true };

@@ -32,7 +32,8 @@ export function elementwiseKernels({ addon, tf }: Context): NativeKernel[] {
     };
   };
   const plainUnary = addon.unaryOps.filter((n) => !["Step", "LeakyRelu", "ClipByValue"].includes(n));
-  const plainBinary = addon.binaryOps.filter((n) => !["Prelu", "EluGrad"].includes(n));
+  // ReluGrad is no tfjs kernel: gradients.ts runs it for the Relu gradient.
+  const plainBinary = addon.binaryOps.filter((n) => !["Prelu", "EluGrad", "ReluGrad"].includes(n));
   const kernels: NativeKernel[] = [
     ...plainUnary.map((name) => unary(name)),
     unary("Step", (attrs) => [Number(attrs.alpha ?? 0), 0]),
