@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { CompilerCalls, CompilerMethod, CompilerRequest, CompilerResponse, RestoreCell } from "./protocol";
 import { findKernelRoot } from "../../root";
-import { usableSnapshot } from "./snapshot";
+import { compilerEnvironment, usableSnapshot } from "./snapshot";
 import type { CellCompiler, CompiledCell, CompileOptions, CompletionResult, InspectResult, IsCompleteResult } from "./types";
 
 export interface StartCompilerOptions {
@@ -63,13 +63,9 @@ export function startCompiler(options: StartCompilerOptions = {}): CompilerClien
 
   const spawn = (): ChildProcess => {
     const args = snapshot.blob ? ["--snapshot-blob", snapshot.blob] : [processFile];
-    // V8 refuses a snapshot under other V8 flags than it was built with, and the compiler needs
-    // none of the notebook's: NODE_OPTIONS stays with the kernel.
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
     // The notebook's folder is the compiler's working directory: that is where it resolves from.
     // Its output is the kernel log (the kernel's stderr), never a cell's.
-    const c = spawnProcess(process.execPath, args, { cwd: workingDirectory, env, stdio: ["ignore", 2, 2, "ipc"], serialization: "advanced" });
+    const c = spawnProcess(process.execPath, args, { cwd: workingDirectory, env: compilerEnvironment(), stdio: ["ignore", 2, 2, "ipc"], serialization: "advanced" });
     let answered = false;
     c.on("message", (response: CompilerResponse) => {
       answered = true;

@@ -27,6 +27,17 @@ interface Manifest {
   failed?: string;
 }
 
+/**
+ * The environment of the compiler process and of its snapshot's build: the kernel's, without
+ * NODE_OPTIONS. V8 loads a snapshot only under the V8 flags it was built with, and the compiler
+ * needs none of the notebook's.
+ */
+export function compilerEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
 /** The compiler bundle, beside the other bundles. */
 export function compilerBundle(kernelRoot: string): string {
   return join(kernelRoot, "dist", "compiler.process.js");
@@ -109,9 +120,7 @@ export function buildCompilerSnapshot(kernelRoot: string): string | undefined {
   try {
     const partial = `${blob}.${process.pid}.partial`;
     const expected = expectedManifest(kernelRoot);
-    // Without NODE_OPTIONS, as the client starts it: V8 loads a snapshot only under the flags it was built with.
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
+    const env = compilerEnvironment();
     const result = spawnSync(process.execPath, ["--snapshot-blob", partial, "--build-snapshot", compilerBundle(kernelRoot)], {
       cwd: kernelRoot,
       env,
@@ -139,9 +148,7 @@ export function buildCompilerSnapshot(kernelRoot: string): string | undefined {
  */
 export function buildCompilerSnapshotLater(cliFile: string, delayMs = 20_000): void {
   const timer = setTimeout(() => {
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
-    const child = spawn(process.execPath, [cliFile, "snapshot", "--quiet"], { env, stdio: "ignore" });
+    const child = spawn(process.execPath, [cliFile, "snapshot", "--quiet"], { env: compilerEnvironment(), stdio: "ignore" });
     child.on("error", () => undefined);
     child.unref();
     try {
