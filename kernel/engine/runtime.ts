@@ -202,8 +202,6 @@ export class Engine {
         else this.pendingInput?.resolve(message.value);
         this.pendingInput = null;
         return;
-      case "listening":
-        return;
       case "shutdown":
         this.output.flush();
         disconnectInspector();

@@ -38,9 +38,7 @@ export type EngineNotice =
   | { type: "interrupt"; reason: InterruptReason }
   /** `error` when the front end could not answer (its input_reply had status "error"). */
   | { type: "input_reply"; value: string; error?: string }
-  | { type: "shutdown" }
-  /** The sockets are bound: slow start-up work (loading libtorch) may begin without delaying the first reply. */
-  | { type: "listening" };
+  | { type: "shutdown" };
 
 export interface EngineReady {
   type: "ready";

@@ -150,7 +150,6 @@ export class KernelServer {
       s.hb.bind(endpoint(info, "hb")),
     ]);
     this.publish("status", { execution_state: "starting" }, {});
-    this.options.engine.post({ type: "listening" });
     // REQ/REP: one echo per ping, and the loop awaits it before reading the next, so sends never overlap.
     void this.loop(s.hb, async (frames) => void (await s.hb.send(frames)));
     void this.loop(s.iopub, async ([frame]) => {

@@ -54,7 +54,10 @@ function inputFiles(kernelRoot: string): string[] {
   return [compilerBundle(kernelRoot), join(kernelRoot, "kernel", "engine", "globals.d.ts"), join(kernelRoot, "kernel", "node-api", "tf.d.ts"), join(kernelRoot, "node_modules", ".package-lock.json")];
 }
 
-/** A file's content, as a hash; null when it is missing. */
+/**
+ * A file's content, as a hash; null when it is missing. Contents count, not times: a rebuild of the
+ * same bundle (esbuild writes it again, byte for byte) keeps the snapshot.
+ */
 function contentHash(file: string): string | null {
   try {
     return createHash("sha1").update(readFileSync(file)).digest("hex");
@@ -67,18 +70,6 @@ function expectedManifest(kernelRoot: string): Manifest {
   const inputs: Manifest["inputs"] = {};
   for (const file of inputFiles(kernelRoot)) inputs[file] = contentHash(file);
   return { node: process.version, arch: process.arch, execPath: process.execPath, inputs };
-}
-
-/**
- * Whether `found` was built from what is here now. Contents count, not times: a rebuild of the
- * same bundle (esbuild writes it again, byte for byte) keeps the snapshot.
- */
-function builtFromCurrent(found: Omit<Manifest, "failed">, kernelRoot: string): boolean {
-  const { node, arch, execPath } = found;
-  if (node !== process.version || arch !== process.arch || execPath !== process.execPath) return false;
-  const files = inputFiles(kernelRoot);
-  if (Object.keys(found.inputs ?? {}).sort().join("\n") !== [...files].sort().join("\n")) return false;
-  return files.every((file) => found.inputs[file] === contentHash(file));
 }
 
 /**
@@ -95,7 +86,7 @@ export function usableSnapshot(kernelRoot: string): { blob: string } | { reason:
     return { reason: "the compiler snapshot's manifest is unreadable (`glassbox snapshot` rebuilds it)", buildable: true };
   }
   const { failed, ...built } = found;
-  if (!builtFromCurrent(built, kernelRoot)) return { reason: "the compiler snapshot is out of date (`glassbox snapshot` rebuilds it)", buildable: true };
+  if (JSON.stringify(built) !== JSON.stringify(expectedManifest(kernelRoot))) return { reason: "the compiler snapshot is out of date (`glassbox snapshot` rebuilds it)", buildable: true };
   if (failed) return { reason: `this Node.js could not build a compiler snapshot (${failed.split("\n")[0]})`, buildable: false };
   if (!existsSync(blob)) return { reason: "the compiler snapshot is missing (`glassbox snapshot` rebuilds it)", buildable: true };
   return { blob };
