@@ -88,8 +88,10 @@ export function startCompiler(options: StartCompilerOptions = {}): CompilerClien
         snapshot = { blob: null, why: `its snapshot could not be loaded (${signal ?? `exit code ${code}`})`, buildable: false };
         options.onStart?.(`again, ${startedHow()}`, false);
         child = undefined;
+        // Taken before spawn(), which may queue a restore of its own (sent first, and only once).
+        const waiting = [...pending.values()].map((call) => call.request);
         const again = spawn();
-        for (const call of pending.values()) again.send(call.request);
+        for (const request of waiting) again.send(request);
         return;
       }
       fail(c, signal ? `was killed (${signal})` : `exited with code ${code}`);
