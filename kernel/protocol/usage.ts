@@ -2,13 +2,11 @@
 // processes' (the TypeScript compiler, anything a cell started), as ipykernel counts it.
 import { readFileSync, readdirSync } from "node:fs";
 
-const PAGE_SIZE = 4096;
-
-/** Resident bytes of a process from /proc (Linux), or null when it cannot be read. */
+/** Resident bytes of a process from /proc (Linux; in kB there, whatever the page size), or null when it cannot be read. */
 function resident(pid: number): number | null {
   try {
-    const pages = Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]);
-    return Number.isFinite(pages) ? pages * PAGE_SIZE : null;
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb === undefined ? null : Number(kb) * 1024;
   } catch {
     return null;
   }
